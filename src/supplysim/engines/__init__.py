@@ -1,0 +1,1 @@
+"""Engines decide *when* things happen; :mod:`supplysim.rules` decides *what*."""

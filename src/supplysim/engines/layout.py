@@ -1,0 +1,97 @@
+"""Index arrays and column groups the vector engine derives once from a network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from supplysim.engines.groups import Groups
+
+#: Allocation classes at a supplier: home first under controls, then trade, then stockpiles.
+CLASS_HOME, CLASS_TRADE, CLASS_REPLENISH = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Positional structure of a network (no per-path data)."""
+
+    n_slots: int
+    n_links: int
+    n_nodes: int
+    n_lines: int
+    slot_node: np.ndarray
+    consumer: np.ndarray          # (S,) bool: slots that order from links (inputs, demand)
+    out_slot: np.ndarray          # (S,) bool: supplier slots of facilities
+    op_slot: np.ndarray
+    op_line: np.ndarray
+    ip_slot: np.ndarray
+    ip_line: np.ndarray
+    line_node: np.ndarray
+    in_by_slot: Groups
+    in_by_line: Groups
+    out_by_line: Groups
+    out_by_slot: Groups
+    line_by_node: Groups
+    link_src: np.ndarray
+    link_dst: np.ndarray
+    link_by_src: Groups
+    link_by_dst: Groups
+    link_by_flow: Groups
+    trade: np.ndarray             # (L,) bool
+    release: np.ndarray
+    replenish: np.ndarray
+    share: np.ndarray
+    lead_months: np.ndarray
+    max_lead_lag: int
+    supply_line_months: np.ndarray  # (S,) share-weighted lead time of links into a slot
+    d_slot: np.ndarray
+    d_class: np.ndarray
+    demand_by_slot: Groups
+    slot_by_node: Groups
+    sp_slot: np.ndarray
+    release_dst: np.ndarray       # (S, SP) float: consumer slots each stockpile releases to
+    sp_of_link: np.ndarray        # (L,) stockpile index of release/replenish links, else -1
+    project_node: np.ndarray
+
+    @classmethod
+    def of(cls, net) -> Layout:
+        """Derive the layout of a :class:`~supplysim.network.Network`."""
+        S, L, N = len(net.slots), len(net.links), len(net.nodes)
+        NL = len(net.lines)
+        links = net.links
+        kind = links.kind.to_numpy()
+        role = net.slots.role.to_numpy()
+        sp = net.stockpiles
+        release_dst = np.zeros((S, len(sp)))
+        sp_of_link = np.full(L, -1)
+        for j, slot in enumerate(sp.slot.to_numpy()):
+            rel = (kind == "release") & (links.src_slot.to_numpy() == slot)
+            release_dst[links.dst_slot.to_numpy()[rel], j] = 1.0
+            sp_of_link[rel | ((kind == "replenish") & (links.dst_slot.to_numpy() == slot))] = j
+        lead = links.lead_months.to_numpy(float)
+        return cls(
+            n_slots=S, n_links=L, n_nodes=N, n_lines=NL,
+            slot_node=net.slots.node.to_numpy(),
+            consumer=role == "in", out_slot=role == "out",
+            op_slot=net.out_pairs.slot.to_numpy(), op_line=net.out_pairs.line.to_numpy(),
+            ip_slot=net.in_pairs.slot.to_numpy(), ip_line=net.in_pairs.line.to_numpy(),
+            line_node=net.lines.node.to_numpy(),
+            in_by_slot=Groups.of(net.in_pairs.slot, S), in_by_line=Groups.of(net.in_pairs.line, NL),
+            out_by_line=Groups.of(net.out_pairs.line, NL), out_by_slot=Groups.of(net.out_pairs.slot, S),
+            line_by_node=Groups.of(net.lines.node, N),
+            link_src=links.src_slot.to_numpy(), link_dst=links.dst_slot.to_numpy(),
+            link_by_src=Groups.of(links.src_slot, S), link_by_dst=Groups.of(links.dst_slot, S),
+            link_by_flow=Groups.of(np.where(links.flow >= 0, links.flow, len(net.flows)),
+                                   len(net.flows) + 1),
+            trade=kind == "trade", release=kind == "release", replenish=kind == "replenish",
+            share=links.share.to_numpy(float), lead_months=lead,
+            max_lead_lag=int(np.ceil(lead.max())) if L else 0,
+            supply_line_months=np.bincount(links.dst_slot, lead * links.share * (kind == "trade"),
+                                           minlength=S),
+            d_slot=net.demand.slot.to_numpy(), d_class=net.demand.priority_class.to_numpy(),
+            demand_by_slot=Groups.of(net.demand.slot, S),
+            slot_by_node=Groups.of(net.slots.node, N),
+            sp_slot=sp.slot.to_numpy().astype(int), release_dst=release_dst, sp_of_link=sp_of_link,
+            project_node=net.projects.node.to_numpy().astype(int),
+        )

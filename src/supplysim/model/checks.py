@@ -1,0 +1,128 @@
+"""Named consistency checks of a world; each raises :class:`DataError` when ``strict``.
+
+With ``strict=False`` a check returns the list of problems instead of raising.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from supplysim.errors import DataError
+from supplysim.model.world import FACILITY_TABLES, World
+
+
+def _report(problems: list[str], strict: bool) -> list[str]:
+    if problems and strict:
+        raise DataError("; ".join(problems[:5]) + (" ..." if len(problems) > 5 else ""))
+    return problems
+
+
+def _unknown(world: World, table: str, column: str, known) -> list[str]:
+    frame = world.tables[table]
+    bad = frame[~frame[column].isin(set(known))]
+    return [f"{table}.csv: row {i!r}: unknown {column} {v!r}" for i, v in bad[column].items()]
+
+
+def check_references(world: World, strict: bool = True) -> list[str]:
+    """Countries, materials, ore types, processes and source keys named in tables exist."""
+    t = world.tables
+    countries, materials = t["countries"].index, t["materials"].index
+    problems = []
+    for table in (*FACILITY_TABLES, "inventories"):
+        problems += _unknown(world, table, "country", countries)
+    problems += _unknown(world, "demand", "region", set(t["countries"].region))
+    problems += _unknown(world, "mines", "ore_type", set(t["ore_splits"].ore_type))
+    for table, col in [("ore_splits", "material"), ("recipes", "output_material"),
+                       ("recipes", "input_material"), ("demand", "material"),
+                       ("trade_links", "material"), ("stockpiles", "material")]:
+        problems += _unknown(world, table, col, materials)
+    for table in ("trade_links",):
+        problems += _unknown(world, table, "exporter", countries)
+        problems += _unknown(world, table, "importer", countries)
+    problems += _unknown(world, "stockpiles", "holder", countries)
+    for table in ("separators", "metal_plants", "magnet_plants"):
+        problems += _unknown(world, table, "process", set(t["recipes"].process))
+    return _report(problems + check_sources(world, strict=False), strict)
+
+
+def check_sources(world: World, strict: bool = True) -> list[str]:
+    """Every row names at least one source key, and every key is in ``sources.csv``."""
+    keys = set(world.tables["sources"].index)
+    problems = []
+    for name, frame in world.tables.items():
+        if name == "sources":
+            continue
+        for row_id, cell in frame["source"].items():
+            used = [k.strip() for k in str(cell).split(";") if k.strip()]
+            missing = [k for k in used if k not in keys]
+            if not used or missing:
+                problems.append(f"{name}.csv: row {row_id!r}: source {cell!r} not in sources.csv")
+    return _report(problems, strict)
+
+
+def check_link_shares_sum_to_one(world: World, strict: bool = True) -> list[str]:
+    """For each (importer, material) the baseline link shares sum to 1."""
+    sums = world.tables["trade_links"].groupby(["importer", "material"])["share"].sum()
+    bad = sums[~np.isclose(sums, 1.0, atol=1e-6)]
+    problems = [f"trade_links.csv: shares into {k} sum to {v:.6g}, not 1" for k, v in bad.items()]
+    return _report(problems, strict)
+
+
+def check_non_negative(world: World, strict: bool = True) -> list[str]:
+    """Capacities, demands, shares, covers and stocks are finite and non-negative."""
+    problems = []
+    for name, frame in world.tables.items():
+        numeric = frame.select_dtypes("number")
+        for col in numeric.columns:
+            vals = numeric[col].to_numpy(float)
+            bad = ~np.isfinite(vals) | ((vals < 0) & (col not in _SIGNED))
+            problems += [f"{name}.csv: row {i!r}: {col} = {v}" for i, v in numeric[col][bad].items()]
+    return _report(problems, strict)
+
+
+_SIGNED = {"value"}  # parameters.csv may hold signed values
+
+
+def check_estimates_cover_values(world: World, strict: bool = True) -> list[str]:
+    """Each estimate names a real cell, and the point value lies within [low, high]."""
+    problems = []
+    for est in world.tables["estimates"].itertuples():
+        frame = world.tables.get(est.table)
+        if frame is None or est.row_id not in frame.index or est.column not in frame.columns:
+            problems.append(f"estimates.csv: {est.id!r} names no cell {est.table}.{est.row_id}.{est.column}")
+            continue
+        value = float(frame.loc[est.row_id, est.column])
+        if not est.low <= value <= est.high or est.low >= est.high:
+            problems.append(f"estimates.csv: {est.id!r}: {value} not in [{est.low}, {est.high}]")
+    return _report(problems, strict)
+
+
+def check_world(world: World, strict: bool = True) -> list[str]:
+    """Run every named check; the first failing one raises when ``strict``."""
+    problems: list[str] = []
+    for check in (check_references, check_link_shares_sum_to_one, check_non_negative,
+                  check_estimates_cover_values):
+        problems += check(world, strict=strict)
+    return problems
+
+
+def baseline_balance(world: World) -> pd.DataFrame:
+    """World capacity vs. requirement per material at baseline demand [t/yr].
+
+    Requirement is demand pushed up through the recipes (inputs per output); capacity is the
+    sum of producing facilities' capacity times their output share.
+    """
+    t = world.tables
+    need = t["demand"].groupby("material")["demand_t_per_yr"].sum().to_dict()
+    order = t["materials"].sort_values("stage_order", ascending=False)
+    recipes = t["recipes"]
+    for material in order.index:
+        for r in recipes[recipes.output_material == material].itertuples():
+            need[r.input_material] = need.get(r.input_material, 0.0) + need.get(material, 0.0) * r.input_t_per_t
+    cap: dict[str, float] = {}
+    for m in t["mines"].itertuples():
+        for s in t["ore_splits"][t["ore_splits"].ore_type == m.ore_type].itertuples():
+            cap[s.material] = cap.get(s.material, 0.0) + m.capacity_t_per_yr * s.share
+    frame = pd.DataFrame({"requirement_t_per_yr": pd.Series(need), "capacity_t_per_yr": pd.Series(cap)})
+    return frame.fillna(0.0)

@@ -1,0 +1,91 @@
+"""Compile a world and a scenario once into a frozen network of positional arrays.
+
+Engines see integers and arrays; names come back at the results boundary through the label
+frames kept here (``nodes``, ``slots``, ``links``, ``lines``, ``demand``, ``stockpiles``).
+
+Vocabulary of the arrays:
+
+- *node*: a facility aggregated by country (mine, separator, metal plant, magnet plant), a demand
+  region, or a stockpile;
+- *slot*: an inventory of one material at one node;
+- *line*: a conversion a node runs (activity in t/month), with output pairs ``(slot, yield)`` and
+  input pairs ``(slot, t input per unit activity)``;
+- *link*: a trade route from a supplier slot to a consumer slot, with a lead time;
+- *demand line*: a (region, sector, material) demand drawn from a demand slot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from supplysim.model.world import World
+from supplysim.network.params import ParamTable
+from supplysim.network.topology import build_topology
+from supplysim.network.policies import PolicyArrays, compile_policies
+
+
+@dataclass(frozen=True)
+class Network:
+    """A compiled world + scenario: label frames and positional arrays, read-only."""
+
+    months: pd.DatetimeIndex
+    nodes: pd.DataFrame
+    slots: pd.DataFrame
+    lines: pd.DataFrame
+    out_pairs: pd.DataFrame
+    in_pairs: pd.DataFrame
+    links: pd.DataFrame
+    demand: pd.DataFrame
+    stockpiles: pd.DataFrame
+    projects: pd.DataFrame
+    flows: pd.DataFrame
+    params: ParamTable
+    policies: PolicyArrays
+    years_from_base: np.ndarray
+    outages: bool
+    order_adjust_months: float
+    scenario_name: str
+    scenario_hash: str
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes (facilities, demand regions, stockpiles)."""
+        return len(self.nodes)
+
+    @property
+    def n_months(self) -> int:
+        """Number of monthly steps."""
+        return len(self.months)
+
+
+def compile_network(world: World, scenario) -> Network:
+    """Compile ``world`` and a validated ``scenario`` into a :class:`Network`.
+
+    Parameters
+    ----------
+    world : World
+        Tables of the world (see :func:`supplysim.load_world`).
+    scenario : supplysim.scenario.Scenario
+        A validated scenario.
+    """
+    months = pd.date_range(pd.Timestamp(scenario.horizon.start), periods=scenario.horizon.months,
+                           freq="MS")
+    params = ParamTable()
+    topo = build_topology(world, scenario, params)
+    policies = compile_policies(world, scenario, topo, months, params)
+    base_mid = pd.Timestamp(int(world.parameter("baseline_year")), 7, 1)
+    mid = months + pd.Timedelta(days=14)
+    years = ((mid - base_mid) / pd.Timedelta(days=365.25)).to_numpy(float)
+    return Network(
+        months=months, nodes=topo.nodes, slots=topo.slots, lines=topo.lines,
+        out_pairs=topo.out_pairs, in_pairs=topo.in_pairs, links=topo.links, demand=topo.demand,
+        stockpiles=topo.stockpiles, projects=topo.projects, flows=topo.flows,
+        params=params.freeze(), policies=policies, years_from_base=years,
+        outages=bool(scenario.outages),
+        order_adjust_months=world.parameter("order_adjust_months"),
+        scenario_name=scenario.name, scenario_hash=scenario.hash, notes=tuple(topo.notes),
+    )

@@ -1,0 +1,49 @@
+"""Allocation when short: priority classes in order, pro rata within a class."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from supplysim.rules._ratio import capped_ratio
+
+
+def fill_share(available_t, requested_t):
+    """Share of requests a supplier can fill [1]: ``min(1, available / requested)``.
+
+    Examples
+    --------
+    >>> float(fill_share(30.0, 40.0)), float(fill_share(5.0, 0.0))
+    (0.75, 1.0)
+    """
+    return capped_ratio(available_t, requested_t)
+
+
+def allocate_by_class(available_t, requests_t, group, classes, group_sum):
+    """Allocate grouped stocks to requests: classes in ascending order, pro rata within one [t].
+
+    Parameters
+    ----------
+    available_t : ndarray, shape (paths, groups)
+        Stock each group (supplier slot) can give [t].
+    requests_t : ndarray, shape (paths, k)
+        Requests [t]; request ``i`` draws on group ``group[i]``.
+    group, classes : ndarray, shape (k,)
+        Group and priority class of every request.
+    group_sum : callable
+        Sums a ``(paths, k)`` array into ``(paths, groups)`` by ``group``.
+
+    Examples
+    --------
+    >>> req = np.array([[4.0, 4.0, 4.0]])
+    >>> allocate_by_class(np.array([[6.0]]), req, np.array([0, 0, 0]), np.array([1, 0, 1]),
+    ...                   lambda x: x.sum(axis=1, keepdims=True))
+    array([[1., 4., 1.]])
+    """
+    left = np.array(available_t, dtype=float)
+    out = np.zeros_like(requests_t, dtype=float)
+    for c in np.unique(classes):
+        want = requests_t * (classes == c)
+        got = want * fill_share(left, group_sum(want))[:, group]
+        out += got
+        left -= group_sum(got)
+    return out

@@ -1,0 +1,378 @@
+"""The validated form of a scenario: horizon, demand growth, outages and policies.
+
+The models are strict (no string-to-number coercion, booleans are not numbers, no NaN or
+infinity) and refuse unknown keys. Names of countries, elements, stages, materials,
+sectors, facility kinds and ore types are checked against the
+:class:`~supplysim.model.vocabulary.Vocabulary` passed as validation context
+``{"vocab": vocab}``; without one those checks are skipped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import hashlib
+import json
+import re
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from supplysim.scenario.distributions import (
+    DIST_KINDS, Country, Destinations, Elements, FacilityKind, Fixed, MaybeWhen, Material, Month,
+    NonNegative, Number, OreType, Positive, Probability, Sector, Stages, When, custom_error,
+    describe, number_hint, seq, unknown_name,
+)  # fmt: skip
+
+__all__ = [
+    "CapacityProject",
+    "ExportBan",
+    "ExportLicensing",
+    "ExportQuota",
+    "Horizon",
+    "Policy",
+    "Scenario",
+    "StockpilePolicy",
+]
+
+_STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
+_BOOL_HINT = "; YAML reads NO/yes/on/off as booleans; quote it"
+_SNAKE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class _Policy(BaseModel):
+    """Fields every policy has."""
+
+    model_config = _STRICT
+
+    type: str
+    name: Annotated[str, Field(min_length=1)]
+
+
+class _TradePolicy(_Policy):
+    """A measure of an exporting country on some stages and elements."""
+
+    exporter: Country
+    stages: Stages = Field(None, validate_default=True)
+    elements: Elements
+    destinations: Destinations = "all"
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check_end(self) -> _TradePolicy:
+        _check_dates(self.start, self.end)
+        return self
+
+
+def _check_dates(start: date, end: date | None) -> None:
+    """Refuse an ``end`` that is not after ``start``."""
+    if end is not None and end <= start:
+        raise custom_error(f"expected an end date after start ({start}), got {end}", ("end",))
+
+
+class ExportLicensing(_TradePolicy):
+    """Exports need a licence, granted with ``approval_prob`` after ``review_delay_days``."""
+
+    type: Literal["export_licensing"]
+    approval_prob: Probability
+    review_delay_days: NonNegative
+    applications_per_month: Annotated[int, Field(ge=1)] = 4
+
+
+class ExportBan(_TradePolicy):
+    """No exports of the scoped materials to the destinations."""
+
+    type: Literal["export_ban"]
+
+
+class ExportQuota(_TradePolicy):
+    """Exports of the scoped materials capped at ``quota_t_per_month`` [t/month]."""
+
+    type: Literal["export_quota"]
+    quota_t_per_month: NonNegative
+
+
+class CapacityProject(_Policy):
+    """A new facility that may be built (``fid_prob``) and then ramps up."""
+
+    type: Literal["capacity_project"]
+    country: Country
+    kind: FacilityKind
+    ore_type: OreType = None
+    capacity_t_per_yr: Positive
+    fid_prob: Probability
+    announced: When
+    construction_months: Positive
+    ramp_months: NonNegative
+
+    @model_validator(mode="after")
+    def _check_ore(self) -> CapacityProject:
+        if self.kind == "mine" and self.ore_type is None:
+            raise custom_error("expected an ore type: a mine needs ore_type", ("ore_type",))
+        if self.kind != "mine" and self.ore_type is not None:
+            raise custom_error(f"expected null: a {self.kind} has no ore_type", ("ore_type",))
+        return self
+
+    @property
+    def start(self) -> date:
+        """The date from which construction time counts (``announced``)."""
+        return self.announced
+
+    @property
+    def end(self) -> None:
+        """Capacity projects do not end."""
+        return None
+
+
+class StockpilePolicy(_Policy):
+    """A strategic stock of ``material`` held by ``holder`` [t]."""
+
+    type: Literal["stockpile"]
+    holder: Country
+    material: Material
+    initial_t: NonNegative
+    target_t: NonNegative = None  # type: ignore[assignment]  # default: initial_t
+    release_trigger_share: Probability
+    release_t_per_month: NonNegative
+    replenish_t_per_month: NonNegative = Fixed(value=0.0)
+    start: MaybeWhen = None  # default: horizon start, filled in by Scenario
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _defaults(self) -> StockpilePolicy:
+        if self.target_t is None:
+            object.__setattr__(self, "target_t", self.initial_t)
+        if self.start is not None:
+            _check_dates(self.start, self.end)
+        return self
+
+
+Policy = Annotated[
+    Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy],
+    Field(discriminator="type"),
+]
+"""Any policy, selected by its ``type`` key."""
+
+POLICY_KINDS: dict[str, type[_Policy]] = {
+    "export_licensing": ExportLicensing,
+    "export_ban": ExportBan,
+    "export_quota": ExportQuota,
+    "capacity_project": CapacityProject,
+    "stockpile": StockpilePolicy,
+}
+
+
+def _snake(value: Any) -> Any:
+    """Require a snake_case scenario name."""
+    if isinstance(value, str) and _SNAKE.fullmatch(value):
+        return value
+    raise custom_error(f"expected a snake_case name like 'china_ban_2026', got {describe(value)}")
+
+
+class Horizon(BaseModel):
+    """Simulated period: ``months`` months from the first day of ``start``."""
+
+    model_config = _STRICT
+
+    start: Month
+    months: Annotated[int, Field(ge=1, le=600)]
+
+    @property
+    def end(self) -> date:
+        """First day after the horizon."""
+        index = self.start.month - 1 + self.months
+        return date(self.start.year + index // 12, index % 12 + 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        """Last simulated day."""
+        return self.end - timedelta(days=1)
+
+
+class Scenario(BaseModel):
+    """A resolved scenario (``extends`` applied), ready for the compiler."""
+
+    model_config = _STRICT
+
+    name: Annotated[str, BeforeValidator(_snake)]
+    description: str = ""
+    lineage: tuple[str, ...] = ()
+    file: str = "<string>"
+    horizon: Horizon
+    demand_growth: dict[Sector, Number] = Field(default_factory=dict)
+    outages: bool = True
+    policies: Annotated[tuple[Policy, ...], BeforeValidator(seq)] = ()
+
+    @model_validator(mode="after")
+    def _check_policies(self) -> Scenario:
+        seen: set[str] = set()
+        policies = list(self.policies)
+        for index, policy in enumerate(policies):
+            at = ("policies", index)
+            if policy.name in seen:
+                text = f"expected unique policy names, got {policy.name!r} twice"
+                raise custom_error(text, at + ("name",))
+            seen.add(policy.name)
+            if isinstance(policy, StockpilePolicy) and policy.start is None:
+                policy = policies[index] = policy.model_copy(update={"start": self.horizon.start})
+                if policy.end is not None and policy.end <= policy.start:
+                    text = f"expected an end date after the horizon start {policy.start}"
+                    raise custom_error(f"{text}, got {policy.end}", at + ("end",))
+            if policy.start >= self.horizon.end:
+                key = "announced" if isinstance(policy, CapacityProject) else "start"
+                text = f"expected a {key} date within the horizon (by {self.horizon.last_day})"
+                raise custom_error(f"{text}, got {policy.start}", at + (key,))
+        object.__setattr__(self, "policies", tuple(policies))
+        return self
+
+    def month_index(self, d: date) -> float:
+        """Months since the horizon start [months], fractional within a month.
+
+        Parameters
+        ----------
+        d : datetime.date
+            The date.
+
+        Returns
+        -------
+        float
+            E.g. 3.1 for 2025-04-04 with a horizon starting 2025-01.
+        """
+        start = self.horizon.start
+        whole = (d.year - start.year) * 12 + d.month - start.month
+        return whole + (d.day - 1) / calendar.monthrange(d.year, d.month)[1]
+
+    @property
+    def months(self) -> list[date]:
+        """First day of each simulated month."""
+        start, out = self.horizon.start, []
+        for index in range(start.month - 1, start.month - 1 + self.horizon.months):
+            out.append(date(start.year + index // 12, index % 12 + 1, 1))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the scenario as plain data that loads back to an equal scenario."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "horizon": {"start": self.horizon.start.strftime("%Y-%m"), "months": self.horizon.months},
+            "demand_growth": {k: _plain(v) for k, v in sorted(self.demand_growth.items())},
+            "outages": self.outages,
+            "policies": [_plain_policy(p) for p in self.policies],
+        }
+
+    @property
+    def hash(self) -> str:
+        """First 16 hex digits of the sha256 of the canonical JSON of :meth:`to_dict`."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _plain(value: Any) -> Any:
+    """Convert a field value to plain data."""
+    if hasattr(value, "to_data"):
+        return value.to_data()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _plain_policy(policy: _Policy) -> dict[str, Any]:
+    """Convert a policy to plain data, in field order."""
+    return {key: _plain(getattr(policy, key)) for key in type(policy).model_fields}
+
+
+def unknown_key(key: str, allowed: Sequence[str]) -> str:
+    """Message for a key that is not allowed, with the closest allowed key."""
+    text = f"unknown key {key!r}"
+    close = difflib.get_close_matches(key, list(allowed), n=1)
+    if close:
+        return text + f"; did you mean {close[0]!r}?"
+    return text + ("; allowed: " + ", ".join(allowed) if allowed else "")
+
+
+def explain(err: dict[str, Any], data: dict[str, Any]) -> tuple[tuple[Any, ...], str, bool]:
+    """Turn one pydantic error on scenario ``data`` into a path, a message and a flag.
+
+    Parameters
+    ----------
+    err : dict
+        An entry of ``ValidationError.errors()``.
+    data : dict
+        The data that was validated.
+
+    Returns
+    -------
+    path : tuple
+        Path of the offending value in ``data`` (union tags left out).
+    expected : str
+        What was expected and what was found.
+    at_key : bool
+        Whether the error is about the key rather than its value.
+    """
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    path, node = data_path(err["loc"], data)
+    if kind == "scenario":
+        return path + tuple(ctx.get("at", ())), ctx["msg"], False
+    if kind == "missing":
+        return path + (err["loc"][-1],), f"expected a value for the required key {err['loc'][-1]!r}", False
+    if kind == "extra_forbidden":
+        return path, unknown_key(str(path[-1]), _allowed(data, path[:-1])), True
+    if kind.startswith("union_tag"):
+        key = ctx["discriminator"].strip("'")
+        label, kinds = ("policy type", POLICY_KINDS) if key == "type" else ("distribution", DIST_KINDS)
+        tag = node.get(key) if isinstance(node, dict) else None
+        if kind == "union_tag_not_found" or not isinstance(tag, str):
+            return path + (key,), f"expected a {key!r} key naming the {label}, got {describe(tag)}", False
+        return path + (key,), unknown_name(label, tag, list(kinds)), False
+    text = _TYPE_TEXT.get(kind, err["msg"].lower().replace("input should be ", "").strip())
+    text = text.format(**{k: v for k, v in ctx.items() if isinstance(v, (int, float, str))})
+    hint = "; YAML reads NO/yes/on/off as booleans; quote it" if kind == "string_type" else ""
+    hint = number_hint(value) if kind in ("int_type", "float_type") else hint if isinstance(value, bool) else ""
+    return path, f"expected {text}, got {describe(value)}{hint}", "[key]" in err["loc"]
+
+
+_TYPE_TEXT = {
+    "int_type": "an integer",
+    "float_type": "a number",
+    "finite_number": "a finite number",
+    "bool_type": "true or false",
+    "string_type": "a string",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "tuple_type": "a list",
+    "too_short": "at least {min_length} item(s)",
+    "string_too_short": "a non-empty string",
+    "greater_than_equal": "a value >= {ge}",
+    "less_than_equal": "a value <= {le}",
+    "literal_error": "{expected}",
+}
+
+
+def data_path(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], Any]:
+    """Follow a pydantic error location through the data, skipping union tags."""
+    path: list[Any] = []
+    for part in loc:
+        if isinstance(data, dict) and isinstance(part, str) and part in data:
+            path.append(part)
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            path.append(part)
+            data = data[part]
+    return tuple(path), data
+
+
+def _allowed(data: Any, path: tuple[Any, ...]) -> list[str]:
+    """Keys allowed in the mapping at ``path`` of the merged data."""
+    _, node = data_path(path, data)
+    if path == ("horizon",):
+        return list(Horizon.model_fields)
+    if len(path) == 2 and path[0] == "policies" and isinstance(node, dict):
+        cls = POLICY_KINDS.get(node.get("type"))
+    else:
+        cls = DIST_KINDS.get(node.get("dist")) if isinstance(node, dict) else None
+    return [f.alias or k for k, f in cls.model_fields.items()] if cls else []
