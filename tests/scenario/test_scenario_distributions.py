@@ -27,8 +27,10 @@ U = np.array([0.0, 0.1, 0.5, 0.9, 1.0])
 CASES = [
     ({"dist": "beta", "a": 6, "b": 4}, Beta, stats.beta(6, 4), 0.6),
     ({"dist": "uniform", "low": 2, "high": 6}, Uniform, stats.uniform(2, 4), 4.0),
-    ({"dist": "triangular", "low": 0, "mode": 1, "high": 4}, Triangular, stats.triang(0.25, 0, 4), 5 / 3),
-    ({"dist": "lognormal", "median": 30, "sigma": 0.3}, LogNormal, stats.lognorm(0.3, scale=30), 30 * math.exp(0.045)),
+    ({"dist": "triangular", "low": 0, "mode": 1, "high": 4}, Triangular,
+     stats.triang(0.25, 0, 4), 5 / 3),
+    ({"dist": "lognormal", "median": 30, "sigma": 0.3}, LogNormal,
+     stats.lognorm(0.3, scale=30), 30 * math.exp(0.045)),
     ({"dist": "normal", "mean": 1.5, "sd": 2}, Normal, stats.norm(1.5, 2), 1.5),
 ]  # fmt: skip
 

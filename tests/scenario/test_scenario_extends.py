@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -74,7 +75,7 @@ def test_extends_by_relative_path_and_chain(vocab, write, base_dir):
     leaf = write("leaf.yaml", "name: leaf\nextends: ./mid.yaml\n")
     s = load_scenario(leaf, vocab, [])
     assert s.outages is True
-    assert [p.rsplit("/", 1)[-1] for p in s.lineage] == ["baseline_2024.yaml", "mid.yaml", "leaf.yaml"]
+    assert [Path(p).name for p in s.lineage] == ["baseline_2024.yaml", "mid.yaml", "leaf.yaml"]
 
 
 def test_parse_scenario_with_search_dirs(vocab, base_dir):
@@ -89,11 +90,12 @@ def test_child_error_points_at_child_and_parent_error_at_parent(vocab, write, tm
         load_scenario(child, vocab, [])
     assert info.value.file == str(parent) and info.value.line == 12
     assert info.value.field == "policies[1].elements[0]"
-    bad_child = write("bad_child.yaml", "name: child\nextends: baseline_2024\nhorizon: {months: 0}\n")
+    bad_child = write("bad.yaml", "name: child\nextends: baseline_2024\nhorizon: {months: 0}\n")
     write("baseline_2024.yaml", BASE)
     with pytest.raises(ScenarioError) as info:
         load_scenario(bad_child, vocab, [tmp_path])
-    assert (info.value.file, info.value.line, info.value.field) == (str(bad_child), 3, "horizon.months")
+    err = info.value
+    assert (err.file, err.line, err.field) == (str(bad_child), 3, "horizon.months")
 
 
 def test_replaced_policy_lines_follow_the_child(vocab, write, base_dir):

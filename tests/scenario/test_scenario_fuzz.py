@@ -27,7 +27,10 @@ JUNK = st.one_of(
 def _containers(data, path=()):
     """Paths of every mapping and list inside ``data``."""
     out = [path] if isinstance(data, (dict, list)) else []
-    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []
+    if isinstance(data, dict):
+        items = data.items()
+    else:
+        items = enumerate(data) if isinstance(data, list) else []
     for key, value in items:
         out += _containers(value, path + (key,))
     return out
@@ -60,7 +63,9 @@ def mutations(draw, base):
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(data=st.data())
 def test_mutated_scenarios_parse_or_raise_scenario_error(data, vocab, valid_text):
     text = data.draw(mutations(valid_text))

@@ -1,0 +1,17 @@
+"""The Python example of the README runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    assert blocks
+    monkeypatch.chdir(tmp_path)
+    code = blocks[0].replace("runs=2000", "runs=256")
+    exec(compile(code, "README.md", "exec"), {})
+    assert (tmp_path / "japan_magnets.png").exists()
