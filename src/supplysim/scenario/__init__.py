@@ -5,14 +5,22 @@ Public entry points: :func:`load_scenario`, :func:`parse_scenario` and :class:`S
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from supplysim.errors import ScenarioError
 from supplysim.model.vocabulary import Vocabulary
 from supplysim.scenario.distributions import Distribution, Fixed
-from supplysim.scenario.load import DOC, find_named, known_names, read_path, read_text, resolve, validate
+from supplysim.scenario.load import (
+    DOC,
+    NAME,
+    find_named,
+    known_names,
+    read_path,
+    read_text,
+    resolve,
+    validate,
+)
 from supplysim.scenario.schema import (
     CapacityProject,
     ExportBan,
@@ -38,9 +46,6 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
 ]
-
-_NAME = re.compile(r"[A-Za-z0-9_\-]+")
-
 
 def parse_scenario(
     text: str, vocab: Vocabulary, file: str = "<string>", search_dirs: Sequence[Path] = ()
@@ -75,7 +80,9 @@ def parse_scenario(
     return validate(merged, vocab, lineage)
 
 
-def load_scenario(path_or_name: str | Path, vocab: Vocabulary, search_dirs: Sequence[Path] = ()) -> Scenario:
+def load_scenario(
+    path_or_name: str | Path, vocab: Vocabulary, search_dirs: Sequence[Path] = ()
+) -> Scenario:
     """Load a scenario from a YAML file or by name.
 
     Parameters
@@ -100,7 +107,7 @@ def load_scenario(path_or_name: str | Path, vocab: Vocabulary, search_dirs: Sequ
     """
     ref = str(path_or_name)
     path = Path(ref)
-    if not isinstance(path_or_name, Path) and _NAME.fullmatch(ref):
+    if not isinstance(path_or_name, Path) and NAME.fullmatch(ref):
         found = find_named(ref, search_dirs)
         if found is None:
             known = ", ".join(known_names(search_dirs)) or "(none)"

@@ -14,7 +14,7 @@ import difflib
 import math
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field
@@ -28,11 +28,11 @@ __all__ = [
     "Beta", "Distribution", "Fixed", "LogNormal", "NonNegative", "Normal", "Number", "Positive",
     "Probability", "Triangular", "Uniform", "custom_error", "describe", "number_hint", "seq",
     "unknown_name", "Country", "Element", "Elements", "Stage", "Stages", "Material", "Sector",
-    "FacilityKind", "OreType", "When", "MaybeWhen", "Month", "Destinations",
+    "FacilityKind", "OreType", "When", "MaybeWhen", "Month", "Destinations", "BOOL_HINT",
 ]  # fmt: skip
 
 _STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
-_BOOL_HINT = "; YAML reads NO/yes/on/off as booleans; quote it"
+BOOL_HINT = "; YAML reads NO/yes/on/off as booleans; quote it"
 _DATE = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 
 
@@ -49,15 +49,18 @@ def custom_error(text: str, at: tuple[str | int, ...] = ()) -> PydanticCustomErr
     return PydanticCustomError("scenario", "{msg}", {"msg": text, "at": at})
 
 
-def _bad(field: str, text: str) -> PydanticCustomError:
-    """An error on parameter ``field`` of a distribution."""
-    return custom_error(text, (field,))
-
-
 class _Dist(BaseModel):
     """Common behaviour of the distribution specs."""
 
     model_config = _STRICT
+    _positive: ClassVar[tuple[str, ...]] = ()  # parameters that must be > 0
+
+    @model_validator(mode="after")
+    def _check_positive(self) -> _Dist:
+        for key in self._positive:
+            if getattr(self, key) <= 0:
+                raise custom_error(f"expected {key} > 0, got {getattr(self, key)}", (key,))
+        return self
 
     def frozen(self) -> Any:
         """Return the frozen ``scipy.stats`` distribution."""
@@ -125,13 +128,7 @@ class Beta(_Dist):
     dist: Literal["beta"]
     a: float
     b: float
-
-    @model_validator(mode="after")
-    def _check(self) -> Beta:
-        for key in ("a", "b"):
-            if getattr(self, key) <= 0:
-                raise _bad(key, f"expected {key} > 0, got {getattr(self, key)}")
-        return self
+    _positive = ("a", "b")
 
     def frozen(self) -> Any:
         """Return ``scipy.stats.beta(a, b)``."""
@@ -148,7 +145,7 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _check(self) -> Uniform:
         if not self.low < self.high:
-            raise _bad("high", f"expected high > low ({self.low}), got {self.high}")
+            raise custom_error(f"expected high > low ({self.low}), got {self.high}", ("high",))
         return self
 
     def frozen(self) -> Any:
@@ -167,9 +164,10 @@ class Triangular(_Dist):
     @model_validator(mode="after")
     def _check(self) -> Triangular:
         if not self.low < self.high:
-            raise _bad("high", f"expected high > low ({self.low}), got {self.high}")
+            raise custom_error(f"expected high > low ({self.low}), got {self.high}", ("high",))
         if not self.low <= self.mode <= self.high:
-            raise _bad("mode", f"expected mode in [{self.low}, {self.high}], got {self.mode}")
+            text = f"expected mode in [{self.low}, {self.high}], got {self.mode}"
+            raise custom_error(text, ("mode",))
         return self
 
     def frozen(self) -> Any:
@@ -184,13 +182,7 @@ class LogNormal(_Dist):
     dist: Literal["lognormal"]
     median: float
     sigma: float
-
-    @model_validator(mode="after")
-    def _check(self) -> LogNormal:
-        for key in ("median", "sigma"):
-            if getattr(self, key) <= 0:
-                raise _bad(key, f"expected {key} > 0, got {getattr(self, key)}")
-        return self
+    _positive = ("median", "sigma")
 
     def frozen(self) -> Any:
         """Return ``scipy.stats.lognorm(s=sigma, scale=median)``."""
@@ -204,13 +196,7 @@ class Normal(_Dist):
     mean_: float = Field(alias="mean")
     sd: float
 
-    model_config = ConfigDict(**_STRICT, populate_by_name=True)
-
-    @model_validator(mode="after")
-    def _check(self) -> Normal:
-        if self.sd <= 0:
-            raise _bad("sd", f"expected sd > 0, got {self.sd}")
-        return self
+    _positive = ("sd",)
 
     def frozen(self) -> Any:
         """Return ``scipy.stats.norm(mean, sd)``."""
@@ -221,14 +207,10 @@ class Normal(_Dist):
         return self.model_dump(by_alias=True)
 
 
-DIST_KINDS: dict[str, type[_Dist]] = {
-    "beta": Beta,
-    "fixed": Fixed,
-    "lognormal": LogNormal,
-    "normal": Normal,
-    "triangular": Triangular,
-    "uniform": Uniform,
-}
+DIST_KINDS: dict[str, type[_Dist]] = dict(
+    beta=Beta, fixed=Fixed, lognormal=LogNormal, normal=Normal, triangular=Triangular,
+    uniform=Uniform,
+)  # fmt: skip
 
 Distribution = Annotated[
     Union[Fixed, Beta, Uniform, Triangular, LogNormal, Normal], Field(discriminator="dist")
@@ -245,11 +227,10 @@ def describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, str):
-        text = value if len(value) <= 60 else value[:57] + "..."
-        return f"the string {text!r}"
-    return str(value)
+        return "a list" if value else "an empty list"
+    text = value if isinstance(value, str) else str(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return f"the string {text!r}" if isinstance(value, str) else text
 
 
 def number_hint(value: Any) -> str:
@@ -267,11 +248,8 @@ def number_hint(value: Any) -> str:
     if "e" not in value.lower():
         return f"; YAML reads {value!r} as a string: write the number without quotes"
     mantissa, _, exponent = f"{number:e}".partition("e")
-    mantissa = mantissa.rstrip("0")
-    mantissa += "0" if mantissa.endswith(".") else ""
-    sci = f"{mantissa}e{exponent[0]}{int(exponent[1:])}"
-    plain = f"{number:.15g}" if abs(number) < 1e16 else sci
-    plain = str(int(number)) if number.is_integer() and abs(number) < 1e16 else plain
+    sci = f"{float(mantissa)!r}e{exponent[0]}{int(exponent[1:])}"
+    plain = np.format_float_positional(number, trim="-")
     return f"; YAML reads {value!r} as a string: write {sci} or {plain}"
 
 
@@ -323,11 +301,6 @@ Positive = Annotated[Number, _bounded(0.0, math.inf, "a number > 0", open_low=Tr
 """A number field > 0."""
 
 
-def _vocab(info: ValidationInfo) -> Vocabulary | None:
-    """Return the vocabulary from the validation context, if any."""
-    return (info.context or {}).get("vocab")
-
-
 def unknown_name(label: str, value: str, known: frozenset[str] | list[str]) -> str:
     """Return the message for a name that is not in ``known``, with the closest match."""
     text = f"unknown {label} {value!r}"
@@ -344,9 +317,9 @@ def _vocab_name(attr: str, label: str, optional: bool = False) -> BeforeValidato
         if value is None and optional:
             return None
         if not isinstance(value, str):
-            hint = _BOOL_HINT if isinstance(value, bool) else ""
+            hint = BOOL_HINT if isinstance(value, bool) else ""
             raise custom_error(f"expected a {label} name, got {describe(value)}{hint}")
-        vocab = _vocab(info)
+        vocab: Vocabulary | None = (info.context or {}).get("vocab")
         if vocab is not None and value not in getattr(vocab, attr):
             raise custom_error(unknown_name(label, value, getattr(vocab, attr)))
         return value
@@ -365,17 +338,15 @@ OreType = Annotated[Union[str, None], _vocab_name("ore_types", "ore type", optio
 
 def seq(value: Any) -> Any:
     """Accept a YAML list where the model holds a tuple."""
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return tuple(value)
-    if isinstance(value, tuple):
-        return value
     raise custom_error(f"expected a list, got {describe(value)}")
 
 
 def _all_stages(value: Any, info: ValidationInfo) -> Any:
     """Default ``stages`` (missing or null) to every stage of the world."""
     if value is None:
-        vocab = _vocab(info)
+        vocab: Vocabulary | None = (info.context or {}).get("vocab")
         return tuple(sorted(vocab.stages)) if vocab is not None else ()
     return seq(value)
 
@@ -391,11 +362,6 @@ def _to_date(value: Any) -> date:
         except ValueError:
             pass
     raise custom_error(f"expected a date YYYY-MM-DD or YYYY-MM, got {describe(value)}")
-
-
-def _to_opt_date(value: Any) -> date | None:
-    """Like :func:`_to_date`, but ``null`` stays ``None``."""
-    return None if value is None else _to_date(value)
 
 
 def _to_month(value: Any) -> date:
@@ -415,7 +381,9 @@ def _destinations(value: Any) -> Any:
 
 When = Annotated[date, BeforeValidator(_to_date)]
 Month = Annotated[date, BeforeValidator(_to_month)]
-MaybeWhen = Annotated[Union[date, None], BeforeValidator(_to_opt_date)]
+MaybeWhen = Annotated[
+    Union[date, None], BeforeValidator(lambda v: None if v is None else _to_date(v))
+]
 Elements = Annotated[tuple[Element, ...], BeforeValidator(seq), Field(min_length=1)]
 Stages = Annotated[tuple[Stage, ...], BeforeValidator(_all_stages), Field(min_length=1)]
 Destinations = Annotated[

@@ -23,7 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from supplysim.errors import ScenarioError
 from supplysim.model.vocabulary import Vocabulary
-from supplysim.scenario.distributions import describe
+from supplysim.scenario.distributions import BOOL_HINT, describe
 from supplysim.scenario.schema import Scenario, explain, unknown_key, unknown_name
 
 __all__ = ["find_named", "known_names", "read_path", "read_text", "resolve", "validate"]
@@ -34,13 +34,11 @@ MAX_ALIASES = 100  # most uses of YAML aliases in one file
 MAX_VALUES = 100_000  # most values after expanding aliases
 MAX_EXTENDS = 16  # longest extends chain [files]
 DOC = "(document)"
-TOP_KEYS = (
-    "name", "description", "extends", "horizon", "demand_growth", "outages", "policies",
-    "remove_policies",
-)  # fmt: skip
+TOP_KEYS = ("name", "description", "extends", "horizon", "demand_growth", "outages", "policies")
+TOP_KEYS += ("remove_policies",)
 _Y = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_Y + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
-_NAME = re.compile(r"[A-Za-z0-9_\-]+")
+NAME = re.compile(r"[A-Za-z0-9_\-]+")  # a scenario name; anything else is a path
 
 Path_ = tuple[Any, ...]
 
@@ -54,33 +52,25 @@ class _Doc:
     src: dict[Path_, tuple[str, int, int]] = field(default_factory=dict)  # file, line, key line
 
 
-class _Limit(Exception):
-    """A safety limit was hit while composing."""
-
-    def __init__(self, mark: Any, text: str) -> None:
-        super().__init__(text)
-        self.mark, self.text = mark, text
-
-
 class _SafeLimitedLoader(yaml.SafeLoader):
     """Safe loader that stops at too deep nesting and too many aliases."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, file: str) -> None:
         super().__init__(stream)
-        self.depth = 0
-        self.aliases = 0
+        self.file, self.depth, self.aliases = file, 0, 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:  # noqa: D102
-        mark = self.peek_event().start_mark
-        if self.check_event(AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                raise _Limit(mark, f"expected at most {MAX_ALIASES} uses of YAML aliases, got more")
+        line = self.peek_event().start_mark.line + 1
+        self.aliases += self.check_event(AliasEvent)
+        if self.aliases > MAX_ALIASES:
+            text = f"expected at most {MAX_ALIASES} uses of YAML aliases, got more"
+            raise ScenarioError(self.file, line, DOC, text)
         nested = self.check_event(MappingStartEvent, SequenceStartEvent)
         self.depth += nested
         try:
             if self.depth > MAX_DEPTH:
-                raise _Limit(mark, f"expected nesting at most {MAX_DEPTH} deep, got deeper")
+                text = f"expected nesting at most {MAX_DEPTH} deep, got deeper"
+                raise ScenarioError(self.file, line, DOC, text)
             return super().compose_node(parent, index)
         finally:
             self.depth -= nested
@@ -99,23 +89,20 @@ def _compose(text: str, file: str) -> tuple[Node | None, yaml.SafeLoader]:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         raise ScenarioError(file, 1, DOC, f"expected a file of at most 1 MiB, got {size} bytes")
-    loader = _SafeLimitedLoader(text)
+    loader = None
     try:
+        loader = _SafeLimitedLoader(text, file)
         return loader.get_single_node(), loader
-    except _Limit as exc:
-        raise ScenarioError(file, exc.mark.line + 1, DOC, exc.text) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else _line_at(text, getattr(exc, "position", 0))
-        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
-        raise ScenarioError(file, line, DOC, f"expected valid YAML, got {problem}") from None
+        position = getattr(exc, "position", 0) or 0  # a reader error has no mark
+        line = mark.line + 1 if mark is not None else text.count("\n", 0, position) + 1
+        parts = [getattr(exc, k, None) for k in ("context", "problem", "reason")]
+        detail = " ".join(p for p in parts if isinstance(p, str)) or str(exc)
+        raise ScenarioError(file, line, DOC, f"expected valid YAML; {detail}") from None
     finally:
-        loader.dispose()
-
-
-def _line_at(text: str, position: int) -> int:
-    """1-based line of character ``position``."""
-    return text.count("\n", 0, position or 0) + 1
+        if loader is not None:
+            loader.dispose()
 
 
 class _Builder:
@@ -134,14 +121,16 @@ class _Builder:
         line = node.start_mark.line + 1
         self.count += 1
         if self.count > MAX_VALUES:
-            raise self.fail(line, path, f"expected at most {MAX_VALUES} values, aliases expand to more")
+            text = f"expected at most {MAX_VALUES} values, aliases expand to more"
+            raise self.fail(line, path, text)
         if isinstance(node, ScalarNode) and node.value == "" and node.style is None:
             line = key_line  # an empty value: point at its key
         self.src[path] = (self.file, line, key_line)
         if isinstance(node, MappingNode) and node.tag == _Y + "map":
             return self.mapping(node, path)
         if isinstance(node, SequenceNode) and node.tag == _Y + "seq":
-            return [self.build(v, path + (i,), v.start_mark.line + 1) for i, v in enumerate(node.value)]
+            items = enumerate(node.value)
+            return [self.build(v, path + (i,), v.start_mark.line + 1) for i, v in items]
         if isinstance(node, ScalarNode) and node.tag in _SCALAR_TAGS:
             return self.scalar(node, line, path)
         if isinstance(node, ScalarNode) and node.tag == _Y + "value":
@@ -165,9 +154,11 @@ class _Builder:
         if isinstance(node, ScalarNode) and node.tag == _Y + "str":
             return node.value
         if node.tag == _Y + "merge":
-            raise self.fail(line, path, "expected plain keys, got a YAML merge key '<<'; use extends")
-        found = describe(self.scalar(node, line, path)) if node.tag in _SCALAR_TAGS else "a mapping or list"
-        hint = "; YAML reads NO/yes/on/off as booleans; quote it" if node.tag == _Y + "bool" else ""
+            text = "expected plain keys, got a YAML merge key '<<'; use extends"
+            raise self.fail(line, path, text)
+        scalar = node.tag in _SCALAR_TAGS
+        found = describe(self.scalar(node, line, path)) if scalar else "a mapping or list"
+        hint = BOOL_HINT if node.tag == _Y + "bool" else ""
         raise self.fail(line, path, f"expected a string key, got {found}{hint}")
 
     def scalar(self, node: ScalarNode, line: int, path: Path_) -> Any:
@@ -186,8 +177,8 @@ def read_text(text: str, file: str) -> _Doc:
     if data is None:
         raise ScenarioError(file, 1, DOC, "expected a mapping of scenario keys, got an empty file")
     if not isinstance(data, dict):
-        line = node.start_mark.line + 1
-        raise ScenarioError(file, line, DOC, f"expected a mapping of scenario keys, got {describe(data)}")
+        text = f"expected a mapping of scenario keys, got {describe(data)}"
+        raise ScenarioError(file, node.start_mark.line + 1, DOC, text)
     doc = _Doc(file, data, builder.src)
     _check_top(doc)
     return doc
@@ -197,16 +188,17 @@ def read_path(path: Path) -> _Doc:
     """Read and parse the file at ``path``."""
     file = str(path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ScenarioError(file, 1, DOC, f"expected a file of at most 1 MiB, got {path.stat().st_size} bytes")
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_BYTES else b""
     except OSError as exc:
-        raise ScenarioError(file, None, DOC, f"expected a readable file, got {exc.strerror}") from None
+        raise ScenarioError(file, None, DOC, f"expected a readable file; {exc.strerror}") from None
+    if size > MAX_BYTES:
+        raise ScenarioError(file, 1, DOC, f"expected a file of at most 1 MiB, got {size} bytes")
     try:
-        text = raw.decode("utf-8-sig")
+        return read_text(raw.decode("utf-8-sig"), file)
     except UnicodeDecodeError as exc:
-        raise ScenarioError(file, raw.count(b"\n", 0, exc.start) + 1, DOC, "expected UTF-8 text") from None
-    return read_text(text, file)
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError(file, line, DOC, "expected UTF-8 text") from None
 
 
 def _fail(doc: _Doc, path: Path_, text: str, key: bool = False) -> ScenarioError:
@@ -231,28 +223,22 @@ def _check_top(doc: _Doc) -> None:
             raise _fail(doc, (key,), unknown_key(key, TOP_KEYS), key=True)
     extends = doc.data.get("extends")
     if extends is not None and not (isinstance(extends, str) and extends.strip()):
-        raise _fail(doc, ("extends",), f"expected a scenario name or path, got {describe(extends)}")
+        text = f"expected a scenario name or path, got {describe(extends)}"
+        raise _fail(doc, ("extends",), text)
     removes = doc.data.get("remove_policies", [])
     if not isinstance(removes, list):
-        raise _fail(doc, ("remove_policies",), f"expected a list of policy names, got {describe(removes)}")
+        text = f"expected a list of policy names, got {describe(removes)}"
+        raise _fail(doc, ("remove_policies",), text)
     for index, name in enumerate(removes):
         if not isinstance(name, str):
-            raise _fail(doc, ("remove_policies", index), f"expected a policy name, got {describe(name)}")
+            text = f"expected a policy name, got {describe(name)}"
+            raise _fail(doc, ("remove_policies", index), text)
     seen: dict[str, int] = {}
-    for index, name in _policy_names(doc.data.get("policies")):
+    for index, (name, _, _) in enumerate(_items(doc)):
         if name in seen:
-            text = f"expected unique policy names, got {name!r} again (first at policies[{seen[name]}])"
+            text = f"expected unique policy names, got {name!r} again (also policies[{seen[name]}])"
             raise _fail(doc, ("policies", index, "name"), text)
-        seen[name] = index
-
-
-def _policy_names(policies: Any) -> list[tuple[int, str]]:
-    """Index and name of each policy that has a string name."""
-    if not isinstance(policies, list):
-        return []
-    return [
-        (i, p["name"]) for i, p in enumerate(policies) if isinstance(p, dict) and isinstance(p.get("name"), str)
-    ]
+        seen.update({name: index} if name is not None else {})
 
 
 def _sub(src: dict[Path_, Any], prefix: Path_) -> dict[Path_, Any]:
@@ -281,7 +267,8 @@ def _merge(parent: _Doc, child: _Doc) -> _Doc:
         if key in ("extends", "remove_policies", "policies"):
             continue
         old = out.data.get(key)
-        if key in ("horizon", "demand_growth") and isinstance(value, dict) and isinstance(old, dict):
+        both = isinstance(value, dict) and isinstance(old, dict)
+        if both and key in ("horizon", "demand_growth"):
             out.data[key] = {**old, **value}
             for sub_key in value:
                 _put(out.src, (key, sub_key), _sub(child.src, (key, sub_key)))
@@ -330,13 +317,14 @@ def _items(doc: _Doc) -> list[tuple[str | None, Any, dict[Path_, Any]]]:
     out = []
     for index, value in enumerate(policies):
         name = value.get("name") if isinstance(value, dict) else None
-        out.append((name if isinstance(name, str) else None, value, _sub(doc.src, ("policies", index))))
+        name = name if isinstance(name, str) else None
+        out.append((name, value, _sub(doc.src, ("policies", index))))
     return out
 
 
 def known_names(search_dirs: Sequence[Path]) -> list[str]:
     """Names of the scenarios in ``search_dirs``."""
-    return sorted({p.stem for d in search_dirs if Path(d).is_dir() for p in Path(d).glob("*.yaml")})
+    return sorted({p.stem for d in search_dirs for p in Path(d).glob("*.yaml")})
 
 
 def find_named(name: str, search_dirs: Sequence[Path]) -> Path | None:
@@ -351,7 +339,7 @@ def find_named(name: str, search_dirs: Sequence[Path]) -> Path | None:
 def _parent_path(doc: _Doc, search_dirs: Sequence[Path]) -> Path:
     """Resolve the ``extends`` of ``doc`` to a file."""
     ref = doc.data["extends"].strip()
-    if _NAME.fullmatch(ref):
+    if NAME.fullmatch(ref):
         found = find_named(ref, search_dirs)
         if found is None:
             known = ", ".join(known_names(search_dirs)) or "(none)"
@@ -364,11 +352,14 @@ def _parent_path(doc: _Doc, search_dirs: Sequence[Path]) -> Path:
     return found
 
 
-def resolve(doc: _Doc, search_dirs: Sequence[Path], chain: tuple[Path, ...]) -> tuple[_Doc, tuple[str, ...]]:
+def resolve(
+    doc: _Doc, search_dirs: Sequence[Path], chain: tuple[Path, ...]
+) -> tuple[_Doc, tuple[str, ...]]:
     """Merge ``doc`` with its ``extends`` ancestors; return it with the lineage (root first)."""
     if doc.data.get("extends") is None:
         if doc.data.get("remove_policies"):
-            raise _fail(doc, ("remove_policies", 0), "expected no remove_policies: nothing is inherited without extends")
+            text = "expected no remove_policies: nothing is inherited without extends"
+            raise _fail(doc, ("remove_policies", 0), text)
         return doc, (doc.file,)
     path = _parent_path(doc, search_dirs)
     key = path.resolve()
@@ -382,7 +373,7 @@ def resolve(doc: _Doc, search_dirs: Sequence[Path], chain: tuple[Path, ...]) -> 
 
 
 def validate(doc: _Doc, vocab: Vocabulary, lineage: tuple[str, ...]) -> Scenario:
-    """Validate merged data; the first error (in file order) becomes a ScenarioError."""
+    """Validate merged data; the first error (file order, missing keys last) is raised."""
     data = {k: v for k, v in doc.data.items() if k not in ("extends", "remove_policies")}
     try:
         return Scenario.model_validate(

@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal, Union
 
@@ -22,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from supplysim.scenario.distributions import (
     DIST_KINDS, Country, Destinations, Elements, FacilityKind, Fixed, MaybeWhen, Material, Month,
     NonNegative, Number, OreType, Positive, Probability, Sector, Stages, When, custom_error,
-    describe, number_hint, seq, unknown_name,
+    BOOL_HINT, describe, number_hint, seq, unknown_name,
 )  # fmt: skip
 
 __all__ = [
@@ -37,7 +38,6 @@ __all__ = [
 ]
 
 _STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
-_BOOL_HINT = "; YAML reads NO/yes/on/off as booleans; quote it"
 _SNAKE = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -76,9 +76,9 @@ class ExportLicensing(_TradePolicy):
     """Exports need a licence, granted with ``approval_prob`` after ``review_delay_days``."""
 
     type: Literal["export_licensing"]
-    approval_prob: Probability
-    review_delay_days: NonNegative
-    applications_per_month: Annotated[int, Field(ge=1)] = 4
+    approval_prob: Probability  # share of applications approved [-]
+    review_delay_days: NonNegative  # calendar days from application to decision [d]
+    applications_per_month: Annotated[int, Field(ge=1)] = 4  # [1/month]
 
 
 class ExportBan(_TradePolicy):
@@ -91,7 +91,7 @@ class ExportQuota(_TradePolicy):
     """Exports of the scoped materials capped at ``quota_t_per_month`` [t/month]."""
 
     type: Literal["export_quota"]
-    quota_t_per_month: NonNegative
+    quota_t_per_month: NonNegative  # [t/month]
 
 
 class CapacityProject(_Policy):
@@ -101,11 +101,11 @@ class CapacityProject(_Policy):
     country: Country
     kind: FacilityKind
     ore_type: OreType = None
-    capacity_t_per_yr: Positive
-    fid_prob: Probability
-    announced: When
-    construction_months: Positive
-    ramp_months: NonNegative
+    capacity_t_per_yr: Positive  # output at full capacity [t/yr]
+    fid_prob: Probability  # chance of a final investment decision [-]
+    announced: When  # construction time counts from here
+    construction_months: Positive  # [months]
+    ramp_months: NonNegative  # from first output to full capacity [months]
 
     @model_validator(mode="after")
     def _check_ore(self) -> CapacityProject:
@@ -132,11 +132,11 @@ class StockpilePolicy(_Policy):
     type: Literal["stockpile"]
     holder: Country
     material: Material
-    initial_t: NonNegative
-    target_t: NonNegative = None  # type: ignore[assignment]  # default: initial_t
-    release_trigger_share: Probability
-    release_t_per_month: NonNegative
-    replenish_t_per_month: NonNegative = Fixed(value=0.0)
+    initial_t: NonNegative  # [t]
+    target_t: NonNegative = None  # type: ignore[assignment]  # [t], default: initial_t
+    release_trigger_share: Probability  # unmet share of the holder's demand [-]
+    release_t_per_month: NonNegative  # [t/month]
+    replenish_t_per_month: NonNegative = Fixed(value=0.0)  # [t/month]
     start: MaybeWhen = None  # default: horizon start, filled in by Scenario
     end: MaybeWhen = None
 
@@ -201,7 +201,7 @@ class Scenario(BaseModel):
     lineage: tuple[str, ...] = ()
     file: str = "<string>"
     horizon: Horizon
-    demand_growth: dict[Sector, Number] = Field(default_factory=dict)
+    demand_growth: dict[Sector, Number] = Field(default_factory=dict)  # [fraction/yr]
     outages: bool = True
     policies: Annotated[tuple[Policy, ...], BeforeValidator(seq)] = ()
 
@@ -257,7 +257,10 @@ class Scenario(BaseModel):
         return {
             "name": self.name,
             "description": self.description,
-            "horizon": {"start": self.horizon.start.strftime("%Y-%m"), "months": self.horizon.months},
+            "horizon": {
+                "start": self.horizon.start.strftime("%Y-%m"),
+                "months": self.horizon.months,
+            },
             "demand_growth": {k: _plain(v) for k, v in sorted(self.demand_growth.items())},
             "outages": self.outages,
             "policies": [_plain_policy(p) for p in self.policies],
@@ -314,26 +317,38 @@ def explain(err: dict[str, Any], data: dict[str, Any]) -> tuple[tuple[Any, ...],
     at_key : bool
         Whether the error is about the key rather than its value.
     """
-    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
-    path, node = data_path(err["loc"], data)
+    kind, value, ctx, loc = err["type"], err.get("input"), err.get("ctx") or {}, err["loc"]
+    path, node = data_path(loc, data)
+    at_key = "[key]" in loc
     if kind == "scenario":
-        return path + tuple(ctx.get("at", ())), ctx["msg"], False
-    if kind == "missing":
-        return path + (err["loc"][-1],), f"expected a value for the required key {err['loc'][-1]!r}", False
-    if kind == "extra_forbidden":
-        return path, unknown_key(str(path[-1]), _allowed(data, path[:-1])), True
+        return path + tuple(ctx.get("at", ())), ctx["msg"], at_key
+    if kind in ("missing", "extra_forbidden"):
+        key = str(loc[-1]) if loc else ""
+        path = path if path and path[-1] == key else path + (key,)
+        if kind == "missing":
+            return path, f"expected a value for the required key {key!r}", False
+        return path, unknown_key(key, _allowed(data, path[:-1])), True
     if kind.startswith("union_tag"):
-        key = ctx["discriminator"].strip("'")
-        label, kinds = ("policy type", POLICY_KINDS) if key == "type" else ("distribution", DIST_KINDS)
-        tag = node.get(key) if isinstance(node, dict) else None
-        if kind == "union_tag_not_found" or not isinstance(tag, str):
-            return path + (key,), f"expected a {key!r} key naming the {label}, got {describe(tag)}", False
-        return path + (key,), unknown_name(label, tag, list(kinds)), False
-    text = _TYPE_TEXT.get(kind, err["msg"].lower().replace("input should be ", "").strip())
-    text = text.format(**{k: v for k, v in ctx.items() if isinstance(v, (int, float, str))})
-    hint = "; YAML reads NO/yes/on/off as booleans; quote it" if kind == "string_type" else ""
-    hint = number_hint(value) if kind in ("int_type", "float_type") else hint if isinstance(value, bool) else ""
-    return path, f"expected {text}, got {describe(value)}{hint}", "[key]" in err["loc"]
+        return _explain_tag(kind, str(ctx.get("discriminator", "'type'")).strip("'"), path, node)
+    text = _TYPE_TEXT.get(kind)
+    if text is None:
+        text = err["msg"].lower().replace("input should be ", "").strip()
+    else:
+        text = text.format(**{k: v for k, v in ctx.items() if isinstance(v, (int, float, str))})
+    if kind in ("int_type", "float_type"):
+        hint = number_hint(value)
+    else:
+        hint = BOOL_HINT if isinstance(value, bool) and kind == "string_type" else ""
+    return path, f"expected {text}, got {describe(value)}{hint}", at_key
+
+
+def _explain_tag(kind: str, key: str, path: tuple[Any, ...], node: Any) -> tuple[Any, str, bool]:
+    """Explain a missing or unknown ``type`` of a policy or ``dist`` of a distribution."""
+    label, kinds = ("policy type", POLICY_KINDS) if key == "type" else ("distribution", DIST_KINDS)
+    tag = node.get(key) if isinstance(node, dict) else None
+    if kind == "union_tag_not_found" or not isinstance(tag, str):
+        return path + (key,), f"expected a {key!r} naming the {label}, got {describe(tag)}", False
+    return path + (key,), unknown_name(label, tag, list(kinds)), False
 
 
 _TYPE_TEXT = {
@@ -344,6 +359,7 @@ _TYPE_TEXT = {
     "string_type": "a string",
     "dict_type": "a mapping",
     "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
     "tuple_type": "a list",
     "too_short": "at least {min_length} item(s)",
     "string_too_short": "a non-empty string",

@@ -1,0 +1,78 @@
+"""Throughput of the vector engine on the default world: node-steps per second.
+
+node-steps/s = paths x nodes x months / seconds of the engine loop (compilation and labelling
+of results excluded; the full ``simulate`` time is reported beside it). Medians of repeated runs.
+
+    python benchmarks/throughput.py [--smoke] [--out benchmarks/out/throughput.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+import supplysim
+from supplysim.engines.balance import BalanceLog
+from supplysim.engines.layout import Layout
+from supplysim.network import compile_network
+from supplysim.run import chunk_plan, run_chunk
+from supplysim.seeding import root_seed
+
+from configs import LARGE, SMALL, SMOKE
+
+
+def engine_seconds(net, paths: int, seed: int) -> float:
+    """Seconds to run all chunks of ``paths`` paths (guards on, as in ``simulate``)."""
+    lay, root = Layout.of(net), root_seed(seed)
+    t0 = time.perf_counter()
+    for first, n in chunk_plan(paths, None):
+        run_chunk(net, root, first, n, BalanceLog(net), lay)
+    return time.perf_counter() - t0
+
+
+def measure(cfg: dict) -> dict:
+    """Median engine and ``simulate`` timings of one configuration."""
+    world = supplysim.load_world()
+    scenario = supplysim.load_scenario(cfg["scenario"], world)
+    net = compile_network(world, scenario)
+    engine = [engine_seconds(net, cfg["paths"], cfg["seed"]) for _ in range(cfg["repeats"])]
+    full = [supplysim.simulate(scenario, runs=cfg["paths"], seed=cfg["seed"], world=world).meta["seconds"]
+            for _ in range(cfg["repeats"])]
+    work = cfg["paths"] * net.n_nodes * net.n_months
+    med = statistics.median(engine)
+    return dict(cfg, nodes=net.n_nodes, months=net.n_months, links=len(net.links),
+                engine_seconds=engine, simulate_seconds=full,
+                node_steps_per_s=work / med, simulate_node_steps_per_s=work / statistics.median(full))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="one small configuration")
+    parser.add_argument("--out", default="benchmarks/out/throughput.json")
+    args = parser.parse_args(argv)
+    configs = [SMOKE] if args.smoke else [SMALL, LARGE]
+    rows = [measure(c) for c in configs]
+    report = dict(machine=dict(platform=platform.platform(), processor=platform.processor(),
+                               cpus=os.cpu_count(), python=platform.python_version(),
+                               numpy=np.__version__, supplysim=supplysim.__version__),
+                  results=rows)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    for r in rows:
+        print(f"{r['scenario']}: {r['paths']:>7,} paths x {r['nodes']} nodes x {r['months']} months: "
+              f"engine {r['node_steps_per_s']:.3g} node-steps/s "
+              f"(median of {r['repeats']}), simulate {r['simulate_node_steps_per_s']:.3g}")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
