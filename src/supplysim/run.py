@@ -17,7 +17,7 @@ from supplysim.results import Results
 from supplysim.seeding import BLOCK_PATHS, SeedLike, Streams, root_seed
 
 #: Default paths per chunk [paths]; a multiple of the random block size.
-DEFAULT_CHUNK = 4096
+DEFAULT_CHUNK = 1024
 
 
 def chunk_plan(runs: int, chunk_size: int | None) -> list[tuple[int, int]]:
@@ -37,11 +37,18 @@ def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
     lay = layout or Layout.of(net)
     streams = Streams(root, first, n)
     state, pp = init_state(net, lay, n, streams)
-    months = []
-    for _ in range(net.n_months):
-        months.append(step(state, net, lay, pp, streams, log))
-    return {name: np.stack([getattr(m, name) for m in months], axis=1).astype(np.float32)
-            for name in ("demand_t", "unmet_t", "shipped_t", "stockpile_t")}
+    out = {}
+    for t in range(net.n_months):
+        rec = step(state, net, lay, pp, streams, log)
+        for name in _OUTPUTS:
+            a = getattr(rec, name)
+            if name not in out:  # (months, k, paths): each month is one contiguous block
+                out[name] = np.empty((net.n_months, a.shape[1], n), np.float32)
+            out[name][t] = a.T
+    return {name: np.ascontiguousarray(a.transpose(2, 0, 1)) for name, a in out.items()}
+
+
+_OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t")
 
 
 def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int | None = None,

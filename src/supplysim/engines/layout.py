@@ -53,6 +53,7 @@ class Layout:
     release_dst: np.ndarray       # (S, SP) float: consumer slots each stockpile releases to
     sp_of_link: np.ndarray        # (L,) stockpile index of release/replenish links, else -1
     project_node: np.ndarray
+    lic_links: np.ndarray         # links any licence covers, sorted
 
     @classmethod
     def of(cls, net) -> Layout:
@@ -94,4 +95,5 @@ class Layout:
             slot_by_node=Groups.of(net.slots.node, N),
             sp_slot=sp.slot.to_numpy().astype(int), release_dst=release_dst, sp_of_link=sp_of_link,
             project_node=net.projects.node.to_numpy().astype(int),
+            lic_links=np.flatnonzero(net.policies.lic_scope.any(axis=0)),
         )

@@ -7,6 +7,9 @@ controls, then trade, then stockpile replenishment; pro rata within a class); ex
 cut or delay what was allocated; buyers re-source what stayed unfilled from suppliers with stock
 left and from triggered stockpiles; demand lines draw on regional stocks, defence first.
 Every quantity is decided by a function of :mod:`supplysim.rules`.
+
+Arrays are exposed shaped ``(paths, k)`` but stored with paths on the last axis: the engine
+works on their transposes ``(k, paths)``, so gathers copy whole rows and group sums add rows.
 """
 
 from __future__ import annotations
@@ -17,14 +20,14 @@ import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_step
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE, Layout
-from supplysim.rules._ratio import capped_ratio
-from supplysim.rules.allocation import allocate_by_class
+from supplysim.rules._ratio import capped_ratio, share_of
+from supplysim.rules.allocation import allocate_rows_by_class
 from supplysim.rules.demand import demand_at
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.licensing import approval_share, review_delay_months
 from supplysim.rules.production import (availability, input_fill, project_capacity,
                                         scale_to_capacity)
-from supplysim.rules.stockpile import release_available, replenish_order
+from supplysim.rules.stockpile import fires, release_available, replenish_order
 from supplysim.rules.trade import lag_weights, quota_scale
 from supplysim.seeding import Streams
 
@@ -45,6 +48,8 @@ class VectorState:
         Shipped and not yet arrived [t].
     demanded_t : ndarray (paths, slots)
         Orders received by supplier slots last month [t/month].
+    short_share : ndarray (paths, stockpiles)
+        Last month's unmet share of the need of the slots each stockpile can release to [1].
     month : int
         Index of the next month to simulate.
     """
@@ -53,6 +58,7 @@ class VectorState:
     pipe_t: np.ndarray
     transit_t: np.ndarray
     demanded_t: np.ndarray
+    short_share: np.ndarray
     month: int = 0
 
 
@@ -81,18 +87,20 @@ def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[Vector
     """Sample per-path parameters and fill stocks to their cover targets."""
     pol = net.policies
     v = net.params.sample(streams.uniform("sampling", (net.params.n_uncertain,)))
+    v = {k: np.asfortranarray(a) for k, a in v.items()}
     u_lead = streams.uniform("leads", (len(pol.lic_names) + 2 * len(lay.project_node),))
     nq, nj = len(pol.lic_names), len(lay.project_node)
     lic_delay = review_delay_months(v["lic_delay_days"], u_lead[:, :nq])
     built = u_lead[:, nq:nq + nj] < v["project_fid_prob"]
     online = pol.project_announced + v["project_construction_months"]
     lags = lay.max_lead_lag + int(lic_delay.max(initial=0)) + 2
-    stock = v["cover_months"] * net.slots.baseline_use_t.to_numpy(float)
-    stock[:, lay.sp_slot] = v["sp_initial_t"]
-    state = VectorState(stock_t=stock, pipe_t=np.zeros((lags, n_paths, lay.n_links)),
-                        transit_t=np.zeros((n_paths, lay.n_links)),
-                        demanded_t=np.broadcast_to(net.slots.baseline_use_t.to_numpy(float) * lay.out_slot,
-                                                   (n_paths, lay.n_slots)).copy())
+    use = net.slots.baseline_use_t.to_numpy(float)
+    stock = v["cover_months"].T * use[:, None]
+    stock[lay.sp_slot] = v["sp_initial_t"].T
+    demanded = np.repeat((use * lay.out_slot)[:, None], n_paths, axis=1)
+    state = VectorState(stock_t=stock.T, pipe_t=np.zeros((lags, lay.n_links, n_paths)).transpose(0, 2, 1),
+                        transit_t=np.zeros((lay.n_links, n_paths)).T, demanded_t=demanded.T,
+                        short_share=np.zeros((n_paths, len(lay.sp_slot))))
     lag_w = lag_weights(lay.lead_months, lags)
     _fill_pipeline(state, net, lay, lag_w)
     return state, PathParams(v, built, online, lic_delay, lag_w)
@@ -103,147 +111,185 @@ def _fill_pipeline(state: VectorState, net, lay: Layout, lag_w: np.ndarray) -> N
     use = net.slots.baseline_use_t.to_numpy(float)
     flow = use[lay.link_dst] * lay.share * lay.trade
     still = np.cumsum(lag_w[::-1], axis=0)[::-1]  # share of a shipment not yet arrived by lag m
+    pipe = state.pipe_t.transpose(0, 2, 1)
     for m in range(lag_w.shape[0] - 1):
-        state.pipe_t[m] = flow * still[m + 1]
-    state.transit_t[:] = state.pipe_t.sum(axis=0)
+        pipe[m] = (flow * still[m + 1])[:, None]
+    state.transit_t.T[:] = pipe.sum(axis=0)
 
 
-def _capacity(net, lay: Layout, pp: PathParams, t: int, streams: Streams) -> np.ndarray:
-    v = pp.values
+def _capacity(net, lay: Layout, pp: PathParams, v: dict, t: int, streams: Streams) -> np.ndarray:
     cap = v["capacity_t_per_month"].copy()
     if len(lay.project_node):
-        add = project_capacity(t + 0.5, v["project_capacity_t_per_yr"], pp.built, pp.online_month,
+        add = project_capacity(t + 0.5, v["project_capacity_t_per_yr"], pp.built.T, pp.online_month.T,
                                v["project_ramp_months"])
-        np.add.at(cap.T, lay.project_node, add.T)
+        np.add.at(cap, lay.project_node, add)
     u = streams.uniform("outages", (lay.n_nodes,))
     if net.outages:
-        cap *= availability(u, v["outage_prob"], v["outage_loss"])
+        cap *= availability(np.ascontiguousarray(u.T), v["outage_prob"], v["outage_loss"])
     return cap
 
 
-def _run_lines(state: VectorState, lay: Layout, v: dict, cap: np.ndarray, adjust: float):
+def _run_lines(stock, demanded, lay: Layout, v: dict, cap: np.ndarray, adjust: float):
     """Plan line activity from last month's orders, limit by capacity and inputs, convert."""
-    need = order_up_to(state.demanded_t, v["cover_months"], state.stock_t, 0.0, adjust)
-    act = lay.out_by_line.max(need[:, lay.op_slot] / np.maximum(v["out_yield"], TINY))
-    node_act = lay.line_by_node.sum(act)
-    act = scale_to_capacity(act, node_act[:, lay.line_node], cap[:, lay.line_node])
-    planned_in = lay.in_by_slot.sum(act[:, lay.ip_line] * v["in_ratio"])
-    fill = input_fill(state.stock_t, planned_in)
-    done = act * lay.in_by_line.min(fill[:, lay.ip_slot], empty=1.0)
-    used = lay.in_by_slot.sum(done[:, lay.ip_line] * v["in_ratio"])
-    made = lay.out_by_slot.sum(done[:, lay.op_line] * v["out_yield"])
-    state.stock_t += made - used
+    need = order_up_to(demanded, v["cover_months"], stock, 0.0, adjust)
+    act = lay.out_by_line.max_rows(need[lay.op_slot] / np.maximum(v["out_yield"], TINY))
+    node_act = lay.line_by_node.sum_rows(act)
+    act = scale_to_capacity(act, node_act[lay.line_node], cap[lay.line_node])
+    planned_in = lay.in_by_slot.sum_rows(act[lay.ip_line] * v["in_ratio"])
+    fill = input_fill(stock, planned_in)
+    done = act * lay.in_by_line.min_rows(fill[lay.ip_slot], empty=1.0)
+    used = lay.in_by_slot.sum_rows(done[lay.ip_line] * v["in_ratio"])
+    made = lay.out_by_slot.sum_rows(done[lay.op_line] * v["out_yield"])
+    stock += made - used
     return planned_in, used, made
 
 
 class _Exports:
-    """Export policies of one month: link classes, bans, licence approvals and delays, quotas."""
+    """Export policies of one month: link classes, bans, licence approvals and delays, quotas.
+
+    Every link any licence covers (``lay.lic_links``) draws its own approvals each month, one
+    uniform per application; approvals and delays are kept for the licensed rows ``lic_rows``
+    active this month only, shaped ``(rows, paths)``.
+    """
 
     def __init__(self, net, lay: Layout, pp: PathParams, t: int, streams: Streams) -> None:
         pol, P = net.policies, pp.built.shape[0]
         self.classes = np.where(pol.home_first[t], CLASS_HOME,
                                 np.where(lay.replenish, CLASS_REPLENISH, CLASS_TRADE))
         self.open = ~pol.banned[t]
-        self.approval = np.ones((P, lay.n_links))
-        self.delay = np.zeros((P, lay.n_links), int)
         n_app = int(pol.lic_applications.max(initial=1))
-        u = streams.uniform("licences", (len(pol.lic_names), n_app))
-        for q in np.flatnonzero(pol.lic_active[:, t]):
-            share = approval_share(u[:, q, : pol.lic_applications[q]], pp.values["lic_approval_prob"][:, q])
-            cols = pol.lic_scope[q]
-            self.approval[:, cols] *= share[:, None]
-            self.delay[:, cols] = np.maximum(self.delay[:, cols], pp.lic_delay[:, q, None])
+        u = streams.uniform("licences", (len(lay.lic_links), n_app))
+        active = np.flatnonzero(pol.lic_active[:, t])
+        covered = pol.lic_scope[active].any(axis=0)
+        self.lic_rows = np.flatnonzero(covered)
+        self.approval = np.ones((len(self.lic_rows), P))
+        self.delay = np.zeros((len(self.lic_rows), P), int)
+        draw_of = np.searchsorted(lay.lic_links, self.lic_rows)
+        for q in active:
+            rows = np.flatnonzero(pol.lic_scope[q, self.lic_rows])
+            draws = u[:, draw_of[rows], : pol.lic_applications[q]]
+            share = approval_share(draws, pp.values["lic_approval_prob"][:, q, None])
+            self.approval[rows] *= share.T
+            self.delay[rows] = np.maximum(self.delay[rows], pp.lic_delay[:, q])
         self.quota_cols = [pol.quota_scope[z] for z in np.flatnonzero(pol.quota_active[:, t])]
         self.quota_left = pp.values["quota_t_per_month"][:, pol.quota_active[:, t]].copy()
 
     def apply(self, alloc: np.ndarray) -> np.ndarray:
-        """What leaves the exporter of an allocation [t]: approved and within quota."""
-        sent = alloc * self.approval
+        """What leaves the exporter of an allocation (links, paths) [t]: approved, within quota.
+
+        Scales ``alloc`` in place and returns it.
+        """
+        sent = alloc
+        if len(self.lic_rows):
+            sent[self.lic_rows] = alloc[self.lic_rows] * self.approval
         for z, cols in enumerate(self.quota_cols):
-            exports = sent[:, cols].sum(axis=1)
+            exports = np.ascontiguousarray(sent[cols].T).sum(axis=1)
             scale = quota_scale(exports, self.quota_left[:, z])
-            sent[:, cols] *= scale[:, None]
+            sent[cols] *= scale
             self.quota_left[:, z] -= exports * scale
         return sent
 
 
-def _dispatch(state: VectorState, pp: PathParams, sent: np.ndarray, delay: np.ndarray, t: int):
+def _dispatch(state: VectorState, pp: PathParams, sent: np.ndarray, ex: _Exports, t: int):
     """Put shipments into the lead-time pipeline, licensed ones after their review delay."""
-    H = state.pipe_t.shape[0]
-    delays = np.unique(delay) if delay.any() else (0,)
-    for d in delays:
-        part = sent if len(delays) == 1 else sent * (delay == d)
-        for k in np.flatnonzero(pp.lag_w.any(axis=1)):
-            state.pipe_t[(t + k + d) % H] += part * pp.lag_w[k]
-    state.transit_t += sent
+    pipe = state.pipe_t.transpose(0, 2, 1)
+    H, lags = pipe.shape[0], np.flatnonzero(pp.lag_w.any(axis=1))
+    rows, delay = ex.lic_rows, ex.delay
+    now = sent
+    if delay.any():
+        now = sent.copy()
+        now[rows] *= delay == 0
+    for k in lags:
+        pipe[(t + k) % H] += now * pp.lag_w[k][:, None]
+    for d in np.unique(delay[delay > 0]):
+        part = sent[rows] * (delay == d)
+        for k in lags:
+            pipe[(t + k + d) % H, rows] += part * pp.lag_w[k, rows][:, None]
+    state.transit_t.T[:] += sent
 
 
 def _receive(state: VectorState, lay: Layout, t: int) -> np.ndarray:
-    ring = t % state.pipe_t.shape[0]
-    arrived = state.pipe_t[ring].copy()
-    state.pipe_t[ring] = 0.0
-    state.transit_t -= arrived
-    received = lay.link_by_dst.sum(arrived)
-    state.stock_t += received
+    pipe = state.pipe_t.transpose(0, 2, 1)
+    arrived = pipe[t % pipe.shape[0]]
+    state.transit_t.T[:] -= arrived
+    received = lay.link_by_dst.sum_rows(arrived)
+    arrived[:] = 0.0
+    state.stock_t.T[:] += received
     return received
 
 
 def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
          log: BalanceLog | None = None) -> MonthRecord:
     """Advance every path of the chunk by one month; return that month's outputs."""
-    t, v, adjust = state.month, pp.values, net.order_adjust_months
-    start = state.stock_t.copy() if log is not None else None
+    t, adjust = state.month, net.order_adjust_months
+    v = {k: a.T for k, a in pp.values.items()}
+    stock = state.stock_t.T
+    start = stock.copy() if log is not None else None
     received = _receive(state, lay, t)
-    cap = _capacity(net, lay, pp, t, streams)
+    cap = _capacity(net, lay, pp, v, t, streams)
     dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
-    dem_slot = lay.demand_by_slot.sum(dem)
-    planned_in, used, made = _run_lines(state, lay, v, cap, adjust)
+    dem_slot = lay.demand_by_slot.sum_rows(dem)
+    planned_in, used, made = _run_lines(stock, state.demanded_t.T, lay, v, cap, adjust)
 
-    transit_in = lay.link_by_dst.sum(state.transit_t)
-    order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months,
-                        state.stock_t, transit_in, adjust) * lay.consumer
+    transit_in = lay.link_by_dst.sum_rows(state.transit_t.T)
+    order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
+                        stock, transit_in, adjust) * lay.consumer[:, None]
     sp_active = net.policies.sp_active[:, t]
-    rep = replenish_order(state.stock_t[:, lay.sp_slot], v["sp_target_t"],
-                          v["sp_replenish_t_per_month"], sp_active)
-    link_order = order[:, lay.link_dst] * lay.share * lay.trade
-    if lay.replenish.any():
-        link_order[:, lay.replenish] = rep[:, lay.sp_of_link[lay.replenish]] * lay.share[lay.replenish]
+    link_order = _link_orders(lay, v, stock, order, sp_active)
 
     ex = _Exports(net, lay, pp, t, streams)
-    alloc = allocate_by_class(state.stock_t * lay.out_slot, link_order * ex.open, lay.link_src,
-                              ex.classes, lay.link_by_src.sum)
+    alloc = allocate_rows_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
+                                   lay.link_src, ex.classes, lay.link_by_src.sum_rows)
     sent = ex.apply(alloc)
-    sent2, asked2 = _resource(state, lay, v, ex, order, sent, sp_active)
+    fired = fires(state.short_share.T, v["sp_release_trigger_share"], sp_active[:, None])
+    sent2, asked2 = _resource(stock, lay, v, ex, order, sent, fired)
     sent += sent2
-    state.demanded_t = lay.link_by_src.sum(link_order + asked2)
-    state.stock_t -= lay.link_by_src.sum(sent)
-    _dispatch(state, pp, sent, ex.delay, t)
+    state.demanded_t = lay.link_by_src.sum_rows(link_order + asked2).T
+    shipped = lay.link_by_src.sum_rows(sent)
+    stock -= shipped
+    _dispatch(state, pp, sent, ex, t)
     received += _receive(state, lay, t)
 
-    served = allocate_by_class(state.stock_t, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum)
-    served_slot = lay.demand_by_slot.sum(served)
-    state.stock_t -= served_slot
+    served = allocate_rows_by_class(stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
+    served_slot = lay.demand_by_slot.sum_rows(served)
+    stock -= served_slot
+    state.short_share = _short_share(lay, planned_in + dem_slot, used + served_slot).T
     if log is not None:
-        check_step(log, state, lay, start, received, used, made, sent, served_slot, t)
+        check_step(log, state, lay, start.T, received.T, used.T, made.T, sent.T, served_slot.T, t)
     state.month += 1
-    return MonthRecord(demand_t=dem, unmet_t=dem - served,
-                       shipped_t=lay.link_by_flow.sum(sent)[:, :-1],
-                       stockpile_t=state.stock_t[:, lay.sp_slot].copy())
+    return MonthRecord(demand_t=dem.T, unmet_t=(dem - served).T,
+                       shipped_t=lay.link_by_flow.sum_rows(sent)[:-1].T,
+                       stockpile_t=stock[lay.sp_slot].T)
 
 
-def _resource(state, lay: Layout, v: dict, ex: _Exports, order, sent, sp_active) -> np.ndarray:
-    """Round two: unfilled orders go to suppliers with stock left and to triggered stockpiles.
+def _link_orders(lay: Layout, v: dict, stock, order, sp_active) -> np.ndarray:
+    """Orders placed on every link (links, paths): trade shares and stockpile replenishment."""
+    rep = replenish_order(stock[lay.sp_slot], v["sp_target_t"], v["sp_replenish_t_per_month"],
+                          sp_active[:, None])
+    link_order = order[lay.link_dst] * lay.share[:, None] * lay.trade[:, None]
+    if lay.replenish.any():
+        rows = lay.replenish
+        link_order[rows] = rep[lay.sp_of_link[rows]] * lay.share[rows][:, None]
+    return link_order
 
-    Returns what was sent and what was asked of trade links (suppliers plan for it next month).
+
+def _short_share(lay: Layout, need, got) -> np.ndarray:
+    """Unmet share of the need of each stockpile's release slots (stockpiles, paths) [1]."""
+    rel = lay.release_dst.T
+    return capped_ratio(rel @ np.maximum(need - got, 0.0), rel @ need)
+
+
+def _resource(stock, lay: Layout, v: dict, ex: _Exports, order, sent, fired):
+    """Round two: unfilled orders go to suppliers with stock left and to fired stockpiles.
+
+    ``fired`` (stockpiles, paths) says which stockpiles release this month. Returns what was
+    sent and what was asked of trade links (suppliers plan for it next month).
     """
-    unfilled = np.maximum(order - lay.link_by_dst.sum(sent), 0.0)
-    short = (unfilled @ lay.release_dst) / np.maximum(order @ lay.release_dst, TINY)
-    left = np.maximum(state.stock_t - lay.link_by_src.sum(sent), 0.0) * lay.out_slot
-    left[:, lay.sp_slot] = release_available(state.stock_t[:, lay.sp_slot],
-                                             v["sp_release_t_per_month"], short,
-                                             v["sp_release_trigger_share"], sp_active)
-    weight = left[:, lay.link_src] * ((lay.trade & ex.open) | lay.release)
-    wsum = lay.link_by_dst.sum(weight)
-    req = unfilled[:, lay.link_dst] * capped_ratio(weight, wsum[:, lay.link_dst])
-    alloc = allocate_by_class(left, req, lay.link_src, ex.classes, lay.link_by_src.sum)
-    return ex.apply(alloc), req * lay.trade
+    unfilled = np.maximum(order - lay.link_by_dst.sum_rows(sent), 0.0)
+    left = np.maximum(stock - lay.link_by_src.sum_rows(sent), 0.0) * lay.out_slot[:, None]
+    left[lay.sp_slot] = release_available(stock[lay.sp_slot], v["sp_release_t_per_month"], fired)
+    weight = left[lay.link_src] * ((lay.trade & ex.open) | lay.release)[:, None]
+    wsum = lay.link_by_dst.sum_rows(weight)
+    req = unfilled[lay.link_dst] * share_of(weight, wsum[lay.link_dst])
+    alloc = allocate_rows_by_class(left, req, lay.link_src, ex.classes, lay.link_by_src.sum_rows)
+    return ex.apply(alloc), req * lay.trade[:, None]

@@ -47,3 +47,30 @@ def allocate_by_class(available_t, requests_t, group, classes, group_sum):
         out += got
         left -= group_sum(got)
     return out
+
+
+def allocate_rows_by_class(available_t, requests_t, group, classes, group_sum):
+    """:func:`allocate_by_class` with paths on the last axis [t].
+
+    ``available_t`` is ``(groups, paths)``, ``requests_t`` is ``(k, paths)`` and ``group_sum``
+    sums the rows of a ``(k, paths)`` array into ``(groups, paths)``. Same numbers as
+    :func:`allocate_by_class` on the transposed arrays.
+
+    Examples
+    --------
+    >>> req = np.array([[4.0], [4.0], [4.0]])
+    >>> allocate_rows_by_class(np.array([[6.0]]), req, np.array([0, 0, 0]), np.array([1, 0, 1]),
+    ...                        lambda x: x.sum(axis=0, keepdims=True))[:, 0].tolist()
+    [1.0, 4.0, 1.0]
+    """
+    left = np.array(available_t, dtype=float)
+    present = np.unique(classes)
+    if len(present) == 1:
+        return requests_t * fill_share(left, group_sum(requests_t))[group]
+    out = np.zeros_like(requests_t, dtype=float)
+    for c in present:
+        want = requests_t * (classes == c)[:, None]
+        got = want * fill_share(left, group_sum(want))[group]
+        out += got
+        left -= group_sum(got)
+    return out

@@ -5,21 +5,26 @@ from __future__ import annotations
 import numpy as np
 
 
-def release_available(stock_t, release_t_per_month, unfilled_share, trigger_share, active):
-    """Stock a stockpile offers this month [t].
-
-    It releases up to ``release_t_per_month`` when the holder's unfilled share of orders
-    exceeds ``trigger_share`` and the policy is active.
+def fires(unmet_share, trigger_share, active):
+    """Whether a stockpile releases: its holder's unmet share exceeds the trigger [bool].
 
     Examples
     --------
-    >>> float(release_available(100.0, 30.0, 0.2, 0.1, True))
-    30.0
-    >>> float(release_available(100.0, 30.0, 0.05, 0.1, True))
-    0.0
+    >>> bool(fires(0.2, 0.1, True)), bool(fires(0.05, 0.1, True))
+    (True, False)
     """
-    fire = (unfilled_share > trigger_share) & active
-    return np.clip(np.minimum(stock_t, release_t_per_month), 0.0, None) * fire
+    return (unmet_share > trigger_share) & active
+
+
+def release_available(stock_t, release_t_per_month, fired):
+    """Stock a stockpile offers this month [t]: up to ``release_t_per_month`` when fired.
+
+    Examples
+    --------
+    >>> float(release_available(100.0, 30.0, True)), float(release_available(100.0, 30.0, False))
+    (30.0, 0.0)
+    """
+    return np.clip(np.minimum(stock_t, release_t_per_month), 0.0, None) * fired
 
 
 def replenish_order(stock_t, target_t, replenish_t_per_month, active):
