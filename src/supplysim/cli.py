@@ -19,26 +19,19 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 
 
-def _positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
-    return value
+def _int_at_least(minimum: int):
+    """argparse type: an integer >= ``minimum``."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
+        return value
 
-def _seed(text: str) -> int:
-    """argparse type: a non-negative integer seed."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {value}")
-    return value
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,10 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="simulate a scenario and write tables and charts")
     run.add_argument("scenario", metavar="SCENARIO", help="bundled name or path to a .yaml")
-    run.add_argument("--runs", type=_positive_int, default=1000, help="paths (default 1000)")
-    run.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    run.add_argument("--runs", type=_int_at_least(1), default=1000, help="paths (default 1000)")
+    run.add_argument("--seed", type=_int_at_least(0), default=0, help="random seed (default 0)")
     run.add_argument("--out", type=Path, default=None, help="output folder")
-    run.add_argument("--chunk-size", type=_positive_int, default=None, help="paths per chunk")
+    run.add_argument("--chunk-size", type=_int_at_least(1), default=None, help="paths per chunk")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=cmd_run)
     validate = sub.add_parser("validate", help="check a scenario file")
