@@ -16,32 +16,22 @@ Vocabulary of the arrays:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 
 from supplysim.model.world import World
 from supplysim.network.params import ParamTable
-from supplysim.network.topology import build_topology
+from supplysim.network.topology import Topology, build_topology
 from supplysim.network.policies import PolicyArrays, compile_policies
 
 
-@dataclass(frozen=True)
-class Network:
+@dataclass(frozen=True, kw_only=True)
+class Network(Topology):
     """A compiled world + scenario: label frames and positional arrays, read-only."""
 
     months: pd.DatetimeIndex
-    nodes: pd.DataFrame
-    slots: pd.DataFrame
-    lines: pd.DataFrame
-    out_pairs: pd.DataFrame
-    in_pairs: pd.DataFrame
-    links: pd.DataFrame
-    demand: pd.DataFrame
-    stockpiles: pd.DataFrame
-    projects: pd.DataFrame
-    flows: pd.DataFrame
     params: ParamTable
     policies: PolicyArrays
     years_from_base: np.ndarray
@@ -49,7 +39,6 @@ class Network:
     order_adjust_months: float
     scenario_name: str
     scenario_hash: str
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def n_nodes(self) -> int:
@@ -81,11 +70,8 @@ def compile_network(world: World, scenario) -> Network:
     mid = months + pd.Timedelta(days=14)
     years = ((mid - base_mid) / pd.Timedelta(days=365.25)).to_numpy(float)
     return Network(
-        months=months, nodes=topo.nodes, slots=topo.slots, lines=topo.lines,
-        out_pairs=topo.out_pairs, in_pairs=topo.in_pairs, links=topo.links, demand=topo.demand,
-        stockpiles=topo.stockpiles, projects=topo.projects, flows=topo.flows,
-        params=params.freeze(), policies=policies, years_from_base=years,
-        outages=bool(scenario.outages),
-        order_adjust_months=world.parameter("order_adjust_months"),
-        scenario_name=scenario.name, scenario_hash=scenario.hash, notes=tuple(topo.notes),
+        **{f.name: getattr(topo, f.name) for f in fields(Topology)},
+        months=months, params=params.freeze(), policies=policies, years_from_base=years,
+        outages=bool(scenario.outages), order_adjust_months=world.parameter("order_adjust_months"),
+        scenario_name=scenario.name, scenario_hash=scenario.hash,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -11,6 +11,7 @@ from scipy import stats
 from supplysim.model.world import FACILITY_TABLES, World
 from supplysim.network.params import ParamTable
 from supplysim.network.baseline import baseline_use
+from supplysim.network.links import build_links
 
 MONTHS_PER_YEAR = 12.0
 
@@ -63,7 +64,7 @@ def _scaled(dist, factor: float):
     return Scaled(dist, factor)
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class Topology:
     """Label frames of a compiled network (see :mod:`supplysim.network`)."""
 
@@ -77,7 +78,7 @@ class Topology:
     stockpiles: pd.DataFrame
     projects: pd.DataFrame
     flows: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
 
 
 def _facility_nodes(world: World) -> list[dict]:
@@ -150,16 +151,15 @@ def build_topology(world: World, scenario, params: ParamTable) -> Topology:
         s["slot"] = slots.get(sp_first + k, s["material"], "store")
     slot_frame = slots.frame(nodes, stage)
 
-    from supplysim.network.links import build_links  # links need slots and stockpiles
-
     links, flows, notes = build_links(world, nodes, slot_frame, sp_rows)
     use = baseline_use(slot_frame, lines, out_pairs, in_pairs, links, demand, params.values)
     slot_frame["baseline_use_t"] = use
     _declare_slot_params(world, nodes, slot_frame, params)
     stockpiles = _declare_stockpiles(world, sp_rows, params)
     project_frame = _declare_projects(projects, params)
-    return Topology(nodes, slot_frame, lines, out_pairs, in_pairs, links, demand, stockpiles,
-                    project_frame, flows, notes)
+    return Topology(nodes=nodes, slots=slot_frame, lines=lines, out_pairs=out_pairs,
+                    in_pairs=in_pairs, links=links, demand=demand, stockpiles=stockpiles,
+                    projects=project_frame, flows=flows, notes=tuple(notes))
 
 
 def _node_levels(world: World, nodes: pd.DataFrame, stage: pd.Series) -> np.ndarray:

@@ -9,7 +9,6 @@ written on, merged with its ``extends`` parents, and validated by
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
