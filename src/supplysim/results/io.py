@@ -1,0 +1,217 @@
+"""Write a :class:`~supplysim.results.Results` to disk: tables, run record, charts.
+
+Every file is written atomically: first to a hidden temporary name in the target folder, then
+moved into place with :func:`os.replace`, so readers never see a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from functools import partial
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.figure import Figure
+
+from supplysim.results import plot
+from supplysim.results.results import magnet_materials
+
+TABLES: dict[str, tuple[str, dict[str, Any]]] = {
+    "shortage_curve": ("shortage_curve", {"by": ("region", "sector", "material")}),
+    "shortage_by_region": ("shortage_curve", {"by": ("region", "material")}),
+    "prob_shortage": ("prob_shortage", {"by": ("region", "material")}),
+    "flows": ("flows", {}),
+    "stockpiles": ("stockpiles", {}),
+}
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file next to ``path``, then move it to ``path``.
+
+    Parameters
+    ----------
+    path : path-like
+        Final file name.
+    write : callable
+        Writes the content to the file name it is given.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _write_text(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) atomically."""
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data (numpy scalars, arrays, paths and dates converted)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _package_version(name: str) -> str:
+    """Installed version of a distribution, or ``"unknown"``."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def run_record(results: Any) -> dict[str, Any]:
+    """The content of ``run.json``: metadata, Dataset attributes and library versions.
+
+    Parameters
+    ----------
+    results : Results
+        Simulation results.
+
+    Returns
+    -------
+    dict
+        JSON-ready mapping.
+    """
+    attrs = dict(results.ds.attrs)
+    version = attrs.get("version") or _package_version("supplysim")
+    record = {
+        "scenario": attrs.get("scenario", results.meta.get("scenario")),
+        "scenario_hash": attrs.get("scenario_hash"),
+        "seed": attrs.get("seed", results.meta.get("seed")),
+        "chunk_size": attrs.get("chunk_size"),
+        "engine": attrs.get("engine"),
+        "seconds": results.meta.get("seconds"),
+        "versions": {
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "xarray": xr.__version__,
+            "supplysim": str(version),
+        },
+        "meta": results.meta,
+        "attrs": attrs,
+    }
+    return _jsonable(record)
+
+
+def write_tables(
+    results: Any, out_dir: str | os.PathLike[str], netcdf: bool = False
+) -> list[Path]:
+    """Write the standard tables (CSV and Parquet), ``summary.csv`` and ``run.json``.
+
+    Parameters
+    ----------
+    results : Results
+        Simulation results.
+    out_dir : path-like
+        Folder, created if missing.
+    netcdf : bool
+        Also write the full Dataset to ``results.nc``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, (method, kwargs) in TABLES.items():
+        df = getattr(results, method)(**kwargs)
+        written.append(atomic_write(out / f"{name}.csv", lambda t, d=df: d.to_csv(t, index=False)))
+        written.append(atomic_write(out / f"{name}.parquet", lambda t, d=df: d.to_parquet(t)))
+    summary = results.summary()
+    written.append(atomic_write(out / "summary.csv", lambda t: summary.to_csv(t, index=False)))
+    text = json.dumps(run_record(results), indent=2, sort_keys=False) + "\n"
+    written.append(_write_text(out / "run.json", text))
+    if netcdf:
+        written.append(atomic_write(out / "results.nc", results.ds.to_netcdf))
+    return written
+
+
+def slug(text: str) -> str:
+    """File-name-safe lower-case form of a label: ``"United States" -> "united_states"``."""
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_") or "x"
+
+
+def _save_figure(path: Path, draw: Callable[[Any], Any]) -> Path:
+    """Call ``draw(ax=...)`` on a fresh off-screen figure (no pyplot state), save as PNG."""
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    draw(ax=fig.add_subplot())
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
+
+
+def write_plots(results: Any, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write PNG charts: a shortage fan chart per region and magnet material, and supply by
+    origin per region that receives magnet shipments.
+
+    Parameters
+    ----------
+    results : Results
+        Simulation results.
+    out_dir : path-like
+        Folder, created if missing.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written: ``shortage_<region>_<material>.png`` and
+        ``supply_by_origin_<region>.png``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ds = results.ds
+    materials = magnet_materials(ds)
+    demand = ds["demand_t"].sum(("path", "month", "sector"))
+    written: list[Path] = []
+    for region in map(str, ds["region"].values):
+        for material in materials:
+            if float(demand.sel(region=region, material=material)) > 0:
+                path = out / f"shortage_{slug(region)}_{slug(material)}.png"
+                fan = partial(plot.shortage_fan, results, region=region, material=material)
+                written.append(_save_figure(path, fan))
+        if _receives(ds, region, materials):
+            path = out / f"supply_by_origin_{slug(region)}.png"
+            area = partial(plot.supply_by_origin, results, region, materials)
+            written.append(_save_figure(path, area))
+    return written
+
+
+def _receives(ds: xr.Dataset, destination: str, materials: list[str]) -> bool:
+    """Whether any flow of ``materials`` goes to ``destination``."""
+    if "shipped_t" not in ds.data_vars:
+        return False
+    shipped = ds["shipped_t"]
+    mask = (shipped["destination"] == destination) & shipped["flow_material"].isin(materials)
+    return bool(mask.any())

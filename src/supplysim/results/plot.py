@@ -1,0 +1,219 @@
+"""Charts of a :class:`~supplysim.results.Results` (duck-typed: anything with ``.ds``).
+
+Each function returns ``(fig, ax)``. When ``ax`` is None a new figure is created with
+``matplotlib.pyplot.subplots`` (so scripts can ``plt.show()``); nothing here shows or closes
+figures, and no other pyplot state is touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.ticker import FuncFormatter
+
+from supplysim.results import metrics
+
+FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _new_axes(ax: Any) -> tuple[Any, Any]:
+    """Return ``(fig, ax)``, creating a figure when ``ax`` is None."""
+    if ax is not None:
+        return ax.figure, ax
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=(8, 4.5), layout="constrained")
+
+
+def _date_axis(ax: Any) -> None:
+    """Compact month labels on the x axis."""
+    locator = AutoDateLocator(minticks=3, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+
+
+def _scenario(results: Any) -> str:
+    """Scenario name of a results object."""
+    meta = getattr(results, "meta", {}) or {}
+    return str(results.ds.attrs.get("scenario") or meta.get("scenario") or "scenario")
+
+
+def _as_list(value: str | Sequence[str]) -> list[str]:
+    """A label or list of labels as a list."""
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def _select(da: xr.DataArray, dim: str, value: str | Sequence[str] | None) -> xr.DataArray:
+    """Keep only ``value`` (a label or labels) along ``dim``; all when None."""
+    if value is None:
+        return da
+    wanted = _as_list(value)
+    known = [str(v) for v in da[dim].values]
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        raise ValueError(f"unknown {dim} {unknown}; known: {known}")
+    return da.sel({dim: wanted})
+
+
+def _label(value: str | Sequence[str] | None, everything: str) -> str:
+    """Title fragment for a selection."""
+    return everything if value is None else ", ".join(_as_list(value))
+
+
+def shortage_paths(
+    results: Any,
+    region: str | Sequence[str] | None = None,
+    material: str | Sequence[str] | None = None,
+    sector: str | Sequence[str] | None = None,
+    share: bool = False,
+) -> xr.DataArray:
+    """Per-path monthly unmet demand [t/month] (or unmet share [1]) of a selection.
+
+    Parameters
+    ----------
+    results : Results
+        Simulation results.
+    region, material, sector : str, list of str or None
+        Selection; None sums over all.
+    share : bool
+        Return unmet / demand of the selection instead of tonnes.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dimensions (path, month).
+    """
+    parts = []
+    for var in ("unmet_t", "demand_t"):
+        da = results.ds[var]
+        for dim, value in (("region", region), ("material", material), ("sector", sector)):
+            da = _select(da, dim, value)
+        parts.append(metrics.sum_to(da, ("path", "month")).transpose("path", "month"))
+    unmet, demand = parts
+    return metrics.share(unmet, demand) if share else unmet
+
+
+def shortage_fan(
+    results: Any,
+    region: str | Sequence[str] | None = None,
+    material: str | Sequence[str] | None = None,
+    sector: str | Sequence[str] | None = None,
+    share: bool = False,
+    ax: Any = None,
+) -> tuple[Any, Any]:
+    """Fan chart of unmet demand: median, 25-75 % and 5-95 % bands across paths.
+
+    Parameters
+    ----------
+    results : Results
+        Simulation results.
+    region, material, sector : str, list of str or None
+        Selection; None sums over all.
+    share : bool
+        Plot the unmet share of demand [%] instead of tonnes [t/month].
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``.
+    """
+    values = shortage_paths(results, region, material, sector, share=share)
+    stats = metrics.path_stats(values, FAN_QUANTILES)
+    scale = 100.0 if share else 1.0
+    p = {k: v.to_numpy() * scale for k, v in stats.items()}
+    months = values["month"].to_numpy()
+    fig, ax = _new_axes(ax)
+    ax.fill_between(months, p["p05"], p["p95"], alpha=0.2, color="C0", label="5-95 %")
+    ax.fill_between(months, p["p25"], p["p75"], alpha=0.4, color="C0", label="25-75 %")
+    ax.plot(months, p["p50"], color="C0", lw=2, label="median")
+    units = str(results.ds["unmet_t"].attrs.get("units", "t/month"))
+    ax.set_ylabel("Unmet share of demand [%]" if share else f"Unmet demand [{units}]")
+    ax.set_xlabel("Month")
+    where = _label(region, "all regions")
+    what = _label(material, "all materials")
+    extra = "" if sector is None else f", {_label(sector, '')}"
+    ax.set_title(f"{_scenario(results)}: unmet demand, {where}, {what}{extra}")
+    ax.set_ylim(bottom=0)
+    _date_axis(ax)
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    return fig, ax
+
+
+def origin_means(
+    results: Any, destination: str, material: str | Sequence[str]
+) -> xr.DataArray:
+    """Mean over paths of shipments into ``destination`` by exporter [t/month].
+
+    Parameters
+    ----------
+    results : Results
+        Simulation results.
+    destination : str
+        Importing country or region.
+    material : str or list of str
+        Material(s) summed together.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dimensions (month, group) with coordinate ``exporter``.
+    """
+    shipped = results.ds["shipped_t"]
+    materials = _as_list(material)
+    mask = (shipped["destination"] == destination) & shipped["flow_material"].isin(materials)
+    if not bool(mask.any()):
+        known = sorted({str(d) for d in shipped["destination"].values})
+        raise ValueError(
+            f"no flows of {materials} into {destination!r}; destinations: {known}"
+        )
+    chosen = shipped.isel(flow=np.flatnonzero(mask.to_numpy()))
+    grouped = metrics.group_along(chosen, "flow", {"exporter": chosen["exporter"].values})
+    return grouped.mean("path").transpose("month", "group")
+
+
+def supply_by_origin(
+    results: Any, destination: str, material: str | Sequence[str], ax: Any = None
+) -> tuple[Any, Any]:
+    """Stacked area of mean shipments into ``destination`` by exporter.
+
+    Parameters
+    ----------
+    results : Results
+        Simulation results.
+    destination : str
+        Importing country or region.
+    material : str or list of str
+        Material(s) summed together.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``.
+    """
+    means = origin_means(results, destination, material)
+    order = np.argsort(-means.sum("month").to_numpy(), kind="stable")
+    exporters = [str(means["exporter"].values[i]) for i in order]
+    series = [means.isel(group=i).to_numpy() for i in order]
+    fig, ax = _new_axes(ax)
+    ax.stackplot(means["month"].to_numpy(), *series, labels=exporters, alpha=0.85)
+    units = str(results.ds["shipped_t"].attrs.get("units", "t/month"))
+    ax.set_ylabel(f"Mean shipped [{units}]")
+    ax.set_xlabel("Month")
+    ax.set_title(
+        f"{_scenario(results)}: supply of {', '.join(_as_list(material))} "
+        f"to {destination} by origin"
+    )
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    _date_axis(ax)
+    ax.legend(loc="upper left", fontsize="small")
+    ax.grid(alpha=0.3)
+    return fig, ax
