@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/throughput.py
+	cd benchmarks && ../$(BIN)/python throughput.py --out out/throughput.json
 
 clean:
 	rm -rf $(VENV) results
