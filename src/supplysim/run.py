@@ -65,8 +65,10 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         Root seed; the same seed gives the same numbers whatever ``chunk_size``.
     chunk_size : int, optional
         Paths per chunk (rounded up to whole blocks of 256); changes memory, never numbers.
-    engine : {"vector"}
-        The engine to run.
+    engine : {"vector", "des"}
+        The engine to run: the monthly numpy engine, or a discrete-event (SimPy) simulation of
+        each path (see :mod:`supplysim.engines.des`; ``chunk_size`` does not apply, and
+        :meth:`Results.events` returns its event log).
     progress : bool
         Show a progress bar over chunks.
     world : World, optional
@@ -74,14 +76,16 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
     """
     from supplysim import load_scenario, load_world
 
-    if engine != "vector":
-        raise ValueError(f"unknown engine {engine!r}; available: 'vector'")
+    if engine not in ("vector", "des"):
+        raise ValueError(f"unknown engine {engine!r}; available: 'vector', 'des'")
     if isinstance(scenario, str):
         scenario = load_scenario(scenario)
     world = world or load_world()
     t0 = time.perf_counter()
     net = compile_network(world, scenario)
     root = root_seed(seed)
+    if engine == "des":
+        return _simulate_des(net, scenario, root, runs, t0)
     lay = Layout.of(net)
     plan = chunk_plan(runs, chunk_size)
     parts = []
@@ -94,6 +98,22 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
                 scenario=scenario.name, seed=str(root.entropy), engine=engine,
                 chunks=len(plan), node_steps_per_s=runs * net.n_months * net.n_nodes / seconds)
     return Results(ds, meta)
+
+
+def _simulate_des(net: Network, scenario, root, runs: int, t0: float) -> Results:
+    """Run the discrete-event engine and label its monthly books like the vector engine's."""
+    from supplysim.engines.des import run_des
+
+    if runs < 1:
+        raise ValueError(f"runs must be >= 1, got {runs}")
+    arrays, events = run_des(net, scenario, root, runs)
+    seconds = time.perf_counter() - t0
+    ds = to_dataset(net, arrays, seed=root.entropy, chunk_size=runs)
+    ds.attrs["engine"] = "des"
+    meta = dict(paths=runs, steps=net.n_months, nodes=net.n_nodes, seconds=seconds,
+                scenario=scenario.name, seed=str(root.entropy), engine="des", chunks=1,
+                node_steps_per_s=runs * net.n_months * net.n_nodes / seconds)
+    return Results(ds, meta, events=events)
 
 
 def _progress(plan, show: bool, name: str):

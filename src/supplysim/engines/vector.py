@@ -20,18 +20,16 @@ import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_step
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE, Layout
-from supplysim.rules._ratio import capped_ratio, share_of
+from supplysim.engines.month import link_orders, resource, run_lines, short_share
 from supplysim.rules.allocation import allocate_rows_by_class
 from supplysim.rules.demand import demand_at
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.licensing import approval_share, review_delay_months
-from supplysim.rules.production import (availability, input_fill, project_capacity,
-                                        scale_to_capacity)
-from supplysim.rules.stockpile import fires, release_available, replenish_order
+from supplysim.rules.production import (availability, project_capacity)
+from supplysim.rules.stockpile import fires
 from supplysim.rules.trade import lag_weights, quota_scale
 from supplysim.seeding import Streams
 
-TINY = 1e-300
 
 
 @dataclass
@@ -129,21 +127,6 @@ def _capacity(net, lay: Layout, pp: PathParams, v: dict, t: int, streams: Stream
     return cap
 
 
-def _run_lines(stock, demanded, lay: Layout, v: dict, cap: np.ndarray, adjust: float):
-    """Plan line activity from last month's orders, limit by capacity and inputs, convert."""
-    need = order_up_to(demanded, v["cover_months"], stock, 0.0, adjust)
-    act = lay.out_by_line.max_rows(need[lay.op_slot] / np.maximum(v["out_yield"], TINY))
-    node_act = lay.line_by_node.sum_rows(act)
-    act = scale_to_capacity(act, node_act[lay.line_node], cap[lay.line_node])
-    planned_in = lay.in_by_slot.sum_rows(act[lay.ip_line] * v["in_ratio"])
-    fill = input_fill(stock, planned_in)
-    done = act * lay.in_by_line.min_rows(fill[lay.ip_slot], empty=1.0)
-    used = lay.in_by_slot.sum_rows(done[lay.ip_line] * v["in_ratio"])
-    made = lay.out_by_slot.sum_rows(done[lay.op_line] * v["out_yield"])
-    stock += made - used
-    return planned_in, used, made
-
-
 class _Exports:
     """Export policies of one month: link classes, bans, licence approvals and delays, quotas.
 
@@ -229,20 +212,20 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     cap = _capacity(net, lay, pp, v, t, streams)
     dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
     dem_slot = lay.demand_by_slot.sum_rows(dem)
-    planned_in, used, made = _run_lines(stock, state.demanded_t.T, lay, v, cap, adjust)
+    planned_in, used, made = run_lines(stock, state.demanded_t.T, lay, v, cap, adjust)
 
     transit_in = lay.link_by_dst.sum_rows(state.transit_t.T)
     order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
                         stock, transit_in, adjust) * lay.consumer[:, None]
     sp_active = net.policies.sp_active[:, t]
-    link_order = _link_orders(lay, v, stock, order, sp_active)
+    link_order = link_orders(lay, v, stock, order, sp_active)
 
     ex = _Exports(net, lay, pp, t, streams)
     alloc = allocate_rows_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                                    lay.link_src, ex.classes, lay.link_by_src.sum_rows)
     sent = ex.apply(alloc)
     fired = fires(state.short_share.T, v["sp_release_trigger_share"], sp_active[:, None])
-    sent2, asked2 = _resource(stock, lay, v, ex, order, sent, fired)
+    sent2, asked2 = resource(stock, lay, v, ex, order, sent, fired)
     sent += sent2
     state.demanded_t = lay.link_by_src.sum_rows(link_order + asked2).T
     shipped = lay.link_by_src.sum_rows(sent)
@@ -253,43 +236,10 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     served = allocate_rows_by_class(stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
     served_slot = lay.demand_by_slot.sum_rows(served)
     stock -= served_slot
-    state.short_share = _short_share(lay, planned_in + dem_slot, used + served_slot).T
+    state.short_share = short_share(lay, planned_in + dem_slot, used + served_slot).T
     if log is not None:
         check_step(log, state, lay, start.T, received.T, used.T, made.T, sent.T, served_slot.T, t)
     state.month += 1
     return MonthRecord(demand_t=dem.T, unmet_t=(dem - served).T,
                        shipped_t=lay.link_by_flow.sum_rows(sent)[:-1].T,
                        stockpile_t=stock[lay.sp_slot].T)
-
-
-def _link_orders(lay: Layout, v: dict, stock, order, sp_active) -> np.ndarray:
-    """Orders placed on every link (links, paths): trade shares and stockpile replenishment."""
-    rep = replenish_order(stock[lay.sp_slot], v["sp_target_t"], v["sp_replenish_t_per_month"],
-                          sp_active[:, None])
-    link_order = order[lay.link_dst] * lay.share[:, None] * lay.trade[:, None]
-    if lay.replenish.any():
-        rows = lay.replenish
-        link_order[rows] = rep[lay.sp_of_link[rows]] * lay.share[rows][:, None]
-    return link_order
-
-
-def _short_share(lay: Layout, need, got) -> np.ndarray:
-    """Unmet share of the need of each stockpile's release slots (stockpiles, paths) [1]."""
-    rel = lay.release_dst.T
-    return capped_ratio(rel @ np.maximum(need - got, 0.0), rel @ need)
-
-
-def _resource(stock, lay: Layout, v: dict, ex: _Exports, order, sent, fired):
-    """Round two: unfilled orders go to suppliers with stock left and to fired stockpiles.
-
-    ``fired`` (stockpiles, paths) says which stockpiles release this month. Returns what was
-    sent and what was asked of trade links (suppliers plan for it next month).
-    """
-    unfilled = np.maximum(order - lay.link_by_dst.sum_rows(sent), 0.0)
-    left = np.maximum(stock - lay.link_by_src.sum_rows(sent), 0.0) * lay.out_slot[:, None]
-    left[lay.sp_slot] = release_available(stock[lay.sp_slot], v["sp_release_t_per_month"], fired)
-    weight = left[lay.link_src] * ((lay.trade & ex.open) | lay.release)[:, None]
-    wsum = lay.link_by_dst.sum_rows(weight)
-    req = unfilled[lay.link_dst] * share_of(weight, wsum[lay.link_dst])
-    alloc = allocate_rows_by_class(left, req, lay.link_src, ex.classes, lay.link_by_src.sum_rows)
-    return ex.apply(alloc), req * lay.trade[:, None]

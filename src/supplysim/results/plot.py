@@ -217,3 +217,72 @@ def supply_by_origin(
     ax.legend(loc="upper left", fontsize="small")
     ax.grid(alpha=0.3)
     return fig, ax
+
+
+def _backlog(ev, nodes: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Applications filed into ``nodes`` and not yet decided, as a step series (time, count)."""
+    lic = ev[ev.kind.isin(["licence_filed", "licence_decision"]) & ev.counterpart.isin(nodes)]
+    step = np.where(lic.kind.to_numpy() == "licence_filed", 1, -1)
+    return lic.time.to_numpy(), np.cumsum(step)
+
+
+def story(results: Any, path: int = 0, region: str = "Japan", axes: Any = None) -> tuple[Any, Any]:
+    """One path of a discrete-event run, told for ``region`` in four panels.
+
+    Licence applications pending for the region's importers [1], goods arriving in the region
+    per month [t/month], its strategic stockpiles at month end [t], and its demand and unmet
+    demand [t/month].
+
+    Parameters
+    ----------
+    results : Results
+        Results of ``simulate(..., engine="des")``.
+    path : int
+        Path index.
+    region : str
+        A demand region (country).
+    axes : sequence of 4 matplotlib Axes, optional
+        Axes to draw on (a new figure when None).
+
+    Returns
+    -------
+    tuple
+        ``(fig, axes)``.
+    """
+    ev = results.events()
+    countries = ev.attrs.get("node_country", {})
+    nodes = {n for n, c in countries.items() if c == region}
+    if region not in [str(r) for r in results.ds["region"].values]:
+        raise ValueError(f"unknown region {region!r}")
+    ev = ev[ev.path == path]
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(4, 1, figsize=(9, 9), sharex=True, layout="constrained")
+    fig = axes[0].figure
+    times, pending = _backlog(ev, nodes)
+    axes[0].step(times, pending, where="post", color="tab:purple")
+    axes[0].set_ylabel("Licences\npending [1]")
+    arr = ev[(ev.kind == "shipment_arrived") & ev.node.isin(nodes)]
+    monthly = arr.groupby(arr.time.dt.to_period("M"), observed=True).tonnes.sum()
+    axes[1].bar(monthly.index.to_timestamp(), monthly.to_numpy(), width=25, color="tab:blue")
+    axes[1].set_ylabel("Arrivals\n[t/month]")
+    ds = results.ds.isel(path=path)
+    months = ds["month"].to_numpy()
+    held = ds["stockpile_t"].where(ds["holder"] == region, drop=True)
+    for name in held["stockpile"].values:
+        axes[2].plot(months, held.sel(stockpile=name).to_numpy(), label=str(name))
+    if held.sizes.get("stockpile", 0):
+        axes[2].legend(fontsize="small")
+    axes[2].set_ylabel("Stockpiles\n[t]")
+    dem = ds["demand_t"].sel(region=region).sum(("sector", "material")).to_numpy()
+    unmet = ds["unmet_t"].sel(region=region).sum(("sector", "material")).to_numpy()
+    axes[3].plot(months, dem, color="0.4", label="demand")
+    axes[3].fill_between(months, 0, unmet, color="tab:red", alpha=0.6, label="unmet")
+    axes[3].set_ylabel("Magnets\n[t/month]")
+    axes[3].legend(fontsize="small")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    _date_axis(axes[3])
+    axes[0].set_title(f"{_scenario(results)}: path {path}, {region}")
+    return fig, axes

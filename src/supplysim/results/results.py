@@ -71,6 +71,8 @@ class Results:
         [t]; attributes ``scenario``, ``scenario_hash``, ``seed``, ``version``, ...
     meta : dict
         Run metadata: at least ``paths``, ``steps``, ``nodes``, ``seconds`` [s].
+    events : pandas.DataFrame, optional
+        Event log of a discrete-event run (see :meth:`events`).
 
     Attributes
     ----------
@@ -80,12 +82,14 @@ class Results:
         The metadata.
     """
 
-    def __init__(self, ds: xr.Dataset, meta: dict[str, Any]) -> None:
+    def __init__(self, ds: xr.Dataset, meta: dict[str, Any],
+                 events: pd.DataFrame | None = None) -> None:
         missing = [v for v in REQUIRED if v not in ds.data_vars]
         if missing:
             raise ValueError(f"results Dataset lacks variables {missing}")
         self.ds = ds
         self.meta = dict(meta)
+        self._events = events
         self._groups: dict[tuple[str, ...], tuple[xr.DataArray, xr.DataArray]] = {}
 
     def __repr__(self) -> str:
@@ -332,7 +336,35 @@ class Results:
         df.attrs["units"] = {var: str(da.attrs.get("units", ""))}
         return df
 
+    def events(self) -> pd.DataFrame:
+        """The event log of a discrete-event run (``engine="des"``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``path``, ``time`` (Timestamp), ``kind``, ``node``, ``counterpart``,
+            ``material``, ``tonnes`` [t] and ``detail``; one row per event, in time order
+            within a path. Kinds are listed in :mod:`supplysim.engines.des.event_log`.
+
+        Raises
+        ------
+        ValueError
+            When the results carry no event log (the vector engine keeps none).
+        """
+        if self._events is None:
+            raise ValueError("these results have no event log; run simulate(..., engine='des')")
+        return self._events
+
     # -- plots -----------------------------------------------------------------------------
+    def plot_story(self, path: int = 0, region: str = "Japan", axes: Any = None) -> tuple[Any, Any]:
+        """One path's story in ``region``: licence backlog, arrivals, stockpile, shortage.
+
+        See :func:`supplysim.results.plot.story`.
+        """
+        from supplysim.results import plot
+
+        return plot.story(self, path, region, axes=axes)
+
     def plot_shortage(
         self,
         region: str | None = None,

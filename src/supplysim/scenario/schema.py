@@ -79,6 +79,10 @@ class ExportLicensing(_TradePolicy):
     approval_prob: Probability  # share of applications approved [-]
     review_delay_days: NonNegative  # calendar days from application to decision [d]
     applications_per_month: Annotated[int, Field(ge=1)] = 4  # [1/month]
+    # applications taken up per week by the reviewers [1/week]; null: no queue (unlimited)
+    review_capacity_per_week: Annotated[int, Field(ge=1)] | None = None
+    rfi_prob: Probability = Fixed(value=0.0)  # share of reviews asking for more information [-]
+    rfi_delay_days: NonNegative = Fixed(value=30.0)  # applicant's time to answer a request [d]
 
 
 class ExportBan(_TradePolicy):

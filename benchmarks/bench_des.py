@@ -1,0 +1,63 @@
+"""Cost of the discrete-event engine per path, and its ratio to the vector engine's.
+
+Both engines run the default world under china_licensing_2025 extended to a 5-year horizon
+(``horizon: {months: 60}``) in the same process: the DES on ``--des-paths`` paths, the vector
+engine on ``--vector-paths``. Seconds are those of ``supplysim.simulate`` (compilation and
+labelling included). Prints the figures and writes JSON.
+
+    python benchmarks/bench_des.py [--des-paths 100] [--vector-paths 10000] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import supplysim
+
+VARIANT = "name: china_licensing_5yr\nextends: china_licensing_2025\nhorizon: {months: 60}\n"
+
+
+def timed(scenario, runs: int, engine: str) -> float:
+    """Seconds of one ``simulate`` call [s]."""
+    t0 = time.perf_counter()
+    supplysim.simulate(scenario, runs=runs, seed=1, engine=engine)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--des-paths", type=int, default=100)
+    parser.add_argument("--vector-paths", type=int, default=10_000)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "bench_des.json"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "china_licensing_5yr.yaml"
+        path.write_text(VARIANT)
+        scenario = supplysim.load_scenario(path)
+    supplysim.simulate(scenario, runs=1, seed=1, engine="des")  # warm imports and caches
+    des_s = timed(scenario, args.des_paths, "des")
+    vec_s = timed(scenario, args.vector_paths, "vector")
+    per_des, per_vec = des_s / args.des_paths, vec_s / args.vector_paths
+    out = dict(scenario=scenario.name, months=scenario.horizon.months,
+               des_paths=args.des_paths, des_seconds=des_s, des_seconds_per_path=per_des,
+               vector_paths=args.vector_paths, vector_seconds=vec_s,
+               vector_seconds_per_path=per_vec, vector_over_des_speed=per_des / per_vec,
+               des_100_paths_seconds=100 * per_des, cpus=os.cpu_count(),
+               python=platform.python_version())
+    for key, value in out.items():
+        print(f"{key:>26}: {value:.4g}" if isinstance(value, float) else f"{key:>26}: {value}")
+    target = dict(vector_1000x=per_des / per_vec >= 1000, des_100_paths_under_60s=100 * per_des < 60)
+    print(f"{'targets met':>26}: {target}")
+    out["targets_met"] = target
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""Monthly decisions of one path: the vector engine's step for a single path, on the books.
+
+At each month start the planner takes the goods due this month into its books, sets capacity
+(outages by their share of the month, projects by their ramp), runs the lines from last month's
+orders, places orders, allocates (round one, export policies, round two re-sourcing with
+triggered stockpiles) and serves demand, in the order and with the rules of
+:func:`supplysim.engines.vector.step`. Arrays are shaped ``(k, 1)`` (one path). What it decides
+is then carried out by the processes of :mod:`supplysim.engines.des.processes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
+from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE
+from supplysim.engines.month import link_orders, resource, run_lines, short_share
+from supplysim.errors import InvariantError
+from supplysim.rules.allocation import allocate_rows_by_class
+from supplysim.rules.demand import demand_at
+from supplysim.rules.inventory import order_up_to
+from supplysim.rules.production import project_capacity
+from supplysim.rules.stockpile import fires
+from supplysim.rules.trade import quota_scale
+
+
+
+@dataclass
+class Books:
+    """The planner's view of one path: stocks, goods under way, last orders, unmet shares."""
+
+    stock: np.ndarray        # (slots, 1) [t]
+    transit: np.ndarray      # (links, 1) shipped or held for a licence, not yet received [t]
+    demanded: np.ndarray     # (slots, 1) orders received by suppliers last month [t/month]
+    short_share: np.ndarray  # (stockpiles, 1) last month's unmet share of need [1]
+
+
+@dataclass
+class Lot:
+    """One licensed lot: an application, and goods that leave only when approved."""
+
+    link: int
+    tonnes: float        # [t] goods of the lot (requested share when refused)
+    filed: float         # [d]
+    approved: bool
+    policy: int          # licence policy whose desk reviews it
+
+
+@dataclass
+class MonthPlan:
+    """What the planner decided for month ``t`` (one path); quantities [t]."""
+
+    t: int
+    used: np.ndarray
+    made: np.ndarray
+    ships: list = field(default_factory=list)   # (link, tonnes, depart day, lead days)
+    lots: list = field(default_factory=list)
+    served_slot: np.ndarray = None
+    demand: np.ndarray = None
+    unmet: np.ndarray = None
+    shipped: np.ndarray = None
+    stockpile: np.ndarray = None
+
+
+class Exports:
+    """Export policies of one month for one path: classes, bans, licensed lots, quotas.
+
+    A licensed link files ``applications_per_month`` lots; each is approved when its uniform
+    draw is below ``approval_prob`` of every active licence covering the link, so the approved
+    share of a month is Binomial(n, p) / n as in the vector engine.
+    """
+
+    def __init__(self, net, lay, t: int, v: dict, rng: np.random.Generator, delay_days) -> None:
+        pol = net.policies
+        self.classes = np.where(pol.home_first[t], CLASS_HOME,
+                                np.where(lay.replenish, CLASS_REPLENISH, CLASS_TRADE))
+        self.open = ~pol.banned[t]
+        active = np.flatnonzero(pol.lic_active[:, t])
+        self.lic_rows = np.flatnonzero(pol.lic_scope[active].any(axis=0))
+        n = int(pol.lic_applications[active].max(initial=1))
+        self.lots = np.ones((len(self.lic_rows), n), bool)
+        self.policy = np.zeros(len(self.lic_rows), int)
+        longest = np.full(len(self.lic_rows), -1.0)
+        for q in active:
+            rows = pol.lic_scope[q, self.lic_rows]
+            self.lots[rows] &= rng.random((int(rows.sum()), n)) < v["lic_approval_prob"][q, 0]
+            later = rows & (delay_days[q] > longest)
+            self.policy[later], longest[later] = q, delay_days[q]
+        self.share = self.lots.mean(axis=1) if len(self.lic_rows) else np.ones(0)
+        self.asked = np.zeros(len(self.lic_rows))
+        self.quota_cols = [pol.quota_scope[z] for z in np.flatnonzero(pol.quota_active[:, t])]
+        self.quota_left = v["quota_t_per_month"][pol.quota_active[:, t], 0].copy()
+
+    def apply(self, alloc: np.ndarray) -> np.ndarray:
+        """What leaves the exporter of an allocation (links, 1) [t]; scales it in place."""
+        if len(self.lic_rows):
+            self.asked += alloc[self.lic_rows, 0]
+            alloc[self.lic_rows, 0] *= self.share
+        for z, cols in enumerate(self.quota_cols):
+            exports = float(alloc[cols].sum())
+            scale = quota_scale(exports, self.quota_left[z])
+            alloc[cols] *= scale
+            self.quota_left[z] -= exports * scale
+        return alloc
+
+
+class Planner:
+    """Decides each month of one path with the rules, on its :class:`Books`.
+
+    Parameters
+    ----------
+    ctx : RunContext
+        Network, layout and link tables shared by the paths of a run.
+    values : dict of ndarray
+        Sampled parameters of this path, each ``(K,)``.
+    built : ndarray (projects,) bool
+        Projects that reached FID.
+    batch_down : ndarray (nodes, months, batches)
+        Share of each batch interval a facility is under an outage [1].
+    world : PathWorld
+        Receipts, random streams and the event log of the path.
+    """
+
+    def __init__(self, ctx, values: dict, built, batch_down, world) -> None:
+        self.ctx, self.net, self.lay, self.w = ctx, ctx.net, ctx.lay, world
+        self.v = {k: np.asarray(a, float)[:, None] for k, a in values.items()}
+        self.built = np.asarray(built, float)[:, None]
+        self.online = (self.net.policies.project_announced + values["project_construction_months"])[:, None]
+        self.batch_down = batch_down
+        self.down = batch_down.mean(axis=2)
+        self.desks: list = []
+        use = self.net.slots.baseline_use_t.to_numpy(float)
+        stock = self.v["cover_months"] * use[:, None]
+        stock[self.lay.sp_slot] = self.v["sp_initial_t"]
+        self.books = Books(stock, np.zeros((self.lay.n_links, 1)), (use * self.lay.out_slot)[:, None],
+                           np.zeros((len(self.lay.sp_slot), 1)))
+
+    def batch_weights(self, node: int, t: int) -> np.ndarray:
+        """Share of a month's output made in each batch: available capacity per batch [1]."""
+        avail = 1.0 - self.v["outage_loss"][node, 0] * self.batch_down[node, t]
+        total = avail.sum()
+        return avail / total if total > 0 else np.full(len(avail), 1.0 / len(avail))
+
+    def _receive(self, t: int) -> np.ndarray:
+        arrived = self.w.due_before((t + 1) * DAYS_PER_MONTH, self.lay.n_links)
+        self.books.transit -= arrived
+        received = self.lay.link_by_dst.sum_rows(arrived)
+        self.books.stock += received
+        return received
+
+    def _capacity(self, t: int) -> np.ndarray:
+        v, lay = self.v, self.lay
+        cap = v["capacity_t_per_month"].copy()
+        if len(lay.project_node):
+            add = project_capacity(t + 0.5, v["project_capacity_t_per_yr"], self.built, self.online,
+                                   v["project_ramp_months"])
+            np.add.at(cap, lay.project_node, add)
+        if self.net.outages:
+            cap *= 1.0 - v["outage_loss"] * self.down[:, t:t + 1]
+        return cap
+
+    def month(self, t: int) -> MonthPlan:
+        """Decide month ``t``; update the books and return the plan to carry out."""
+        b, lay, v, net = self.books, self.lay, self.v, self.net
+        adjust = net.order_adjust_months
+        self._receive(t)
+        cap = self._capacity(t)
+        dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
+        dem_slot = lay.demand_by_slot.sum_rows(dem)
+        planned_in, used, made = run_lines(b.stock, b.demanded, lay, v, cap, adjust)
+        transit_in = lay.link_by_dst.sum_rows(b.transit)
+        order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
+                            b.stock, transit_in, adjust) * lay.consumer[:, None]
+        sp_active = net.policies.sp_active[:, t]
+        link_order = link_orders(lay, v, b.stock, order, sp_active)
+        ex = Exports(net, lay, t, v, self.w.rng["licences"], self.ctx.delay_days(v))
+        alloc = allocate_rows_by_class(b.stock * lay.out_slot[:, None], link_order * ex.open[:, None],
+                                       lay.link_src, ex.classes, lay.link_by_src.sum_rows)
+        sent = ex.apply(alloc)
+        fired = fires(b.short_share, v["sp_release_trigger_share"], sp_active[:, None])
+        sent2, asked2 = resource(b.stock, lay, v, ex, order, sent, fired)
+        sent += sent2
+        b.demanded = lay.link_by_src.sum_rows(link_order + asked2)
+        b.stock -= lay.link_by_src.sum_rows(sent)
+        plan = MonthPlan(t, used[:, 0], made[:, 0])
+        self._dispatch(plan, sent, ex)
+        self._receive(t)
+        served = allocate_rows_by_class(b.stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
+        served_slot = lay.demand_by_slot.sum_rows(served)
+        b.stock -= served_slot
+        b.short_share = short_share(lay, planned_in + dem_slot, used + served_slot)
+        self._check(t)
+        plan.served_slot, plan.demand, plan.unmet = served_slot[:, 0], dem[:, 0], (dem - served)[:, 0]
+        plan.shipped = lay.link_by_flow.sum_rows(sent)[:-1, 0]
+        plan.stockpile = b.stock[lay.sp_slot, 0].copy()
+        return plan
+
+    def _dispatch(self, plan: MonthPlan, sent: np.ndarray, ex: Exports) -> None:
+        """Departure days and lead times of the month's shipments; licensed lots to file."""
+        w, day0, lead = self.w, plan.t * DAYS_PER_MONTH, self.ctx.lead_months
+        self.books.transit += sent
+        licensed = np.zeros(self.lay.n_links, bool)
+        licensed[ex.lic_rows] = True
+        u = w.rng["leads"].random(self.lay.n_links)
+        for link in np.flatnonzero((sent[:, 0] > TINY_T) & ~licensed):
+            depart = day0 + u[link] * DAYS_PER_MONTH
+            days = w.lead_days(lead[link])
+            w.expect(depart + days, int(link), float(sent[link, 0]))
+            plan.ships.append((int(link), float(sent[link, 0]), depart, days))
+        n = ex.lots.shape[1]
+        for r, link in enumerate(ex.lic_rows):
+            if ex.asked[r] <= TINY_T:
+                continue
+            ok = ex.lots[r]
+            each = sent[link, 0] / ok.sum() if ok.any() else 0.0
+            days = day0 + (np.arange(n) + w.rng["licences"].random(n)) / n * DAYS_PER_MONTH
+            plan.lots += [Lot(int(link), each if a else ex.asked[r] / n, float(d), bool(a),
+                              int(ex.policy[r])) for a, d in zip(ok, days)]
+
+    def _check(self, t: int) -> None:
+        stock = self.books.stock
+        bad = ~np.isfinite(stock) | (stock < -1e-6 * (1.0 + np.abs(stock)))
+        if bad.any():
+            slot = int(np.argwhere(bad)[0][0])
+            s = self.net.slots.iloc[slot]
+            raise InvariantError(f"step {t}: node {self.net.nodes.name.iloc[s.node]!r}, "
+                                 f"material {s.material!r}: stock is negative or not finite")
