@@ -72,7 +72,7 @@ def _csr_of(member_group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.nda
 def index_arrays(lay: Layout, lag_w: np.ndarray) -> Index:
     """Index arrays of a layout for the kernel; ``lag_w (lags, links)`` are lead-time weights."""
     f8, i8 = (lambda a: np.ascontiguousarray(a, float)), (lambda a: np.ascontiguousarray(a, _INT))
-    rel_ptr, rel_idx = _rows_csr(lay.release_dst.T)
+    rel_ptr, rel_idx = _rows_csr(lay.release_dst.toarray())
     lag_ptr, lag_k = _rows_csr(lag_w.T)
     return Index(*_csr(lay.link_by_dst), *_csr(lay.link_by_src), i8(lay.link_src),
                  i8(lay.link_dst), f8(lay.share), f8(lay.trade), lay.release.copy(),

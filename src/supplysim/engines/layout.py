@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from supplysim.engines.groups import Groups
 
@@ -50,7 +51,7 @@ class Layout:
     demand_by_slot: Groups
     slot_by_node: Groups
     sp_slot: np.ndarray
-    release_dst: np.ndarray       # (S, SP) float: consumer slots each stockpile releases to
+    release_dst: sparse.csr_matrix  # (SP, S): consumer slots each stockpile releases to
     sp_of_link: np.ndarray        # (L,) stockpile index of release/replenish links, else -1
     project_node: np.ndarray
     lic_links: np.ndarray         # links any licence covers, sorted
@@ -93,7 +94,8 @@ class Layout:
             d_slot=net.demand.slot.to_numpy(), d_class=net.demand.priority_class.to_numpy(),
             demand_by_slot=Groups.of(net.demand.slot, S),
             slot_by_node=Groups.of(net.slots.node, N),
-            sp_slot=sp.slot.to_numpy().astype(int), release_dst=release_dst, sp_of_link=sp_of_link,
+            sp_slot=sp.slot.to_numpy().astype(int), release_dst=sparse.csr_matrix(release_dst.T),
+            sp_of_link=sp_of_link,
             project_node=net.projects.node.to_numpy().astype(int),
             lic_links=np.flatnonzero(net.policies.lic_scope.any(axis=0)),
         )

@@ -46,7 +46,7 @@ def link_orders(lay: Layout, v: dict, stock, order, sp_active) -> np.ndarray:
 
 def short_share(lay: Layout, need, got) -> np.ndarray:
     """Unmet share of the need of each stockpile's release slots (stockpiles, paths) [1]."""
-    rel = lay.release_dst.T
+    rel = lay.release_dst
     return capped_ratio(rel @ np.maximum(need - got, 0.0), rel @ need)
 
 
