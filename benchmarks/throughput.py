@@ -2,9 +2,6 @@
 
 node-steps/s = paths x nodes x months / seconds of the engine loop (compilation and labelling
 of results excluded; the full ``simulate`` time is reported beside it). Medians of repeated runs.
-Where numba is installed (``pip install -e ".[bench]"``), the fused reference of
-``fused_reference/`` runs the same paths, its outputs are compared with the engine's, and the
-engine's speed is given as a fraction of it.
 
     cd benchmarks && python throughput.py [--smoke] [--out out/throughput.json]
 """
@@ -30,28 +27,13 @@ from supplysim.seeding import root_seed
 from configs import LARGE, SMALL, SMOKE
 
 
-def engine_seconds(net, paths: int, seed: int, runner=run_chunk) -> float:
+def engine_seconds(net, paths: int, seed: int) -> float:
     """Seconds to run all chunks of ``paths`` paths, balance guard off."""
     lay, root = Layout.of(net), root_seed(seed)
     t0 = time.perf_counter()
     for first, n in chunk_plan(paths, None):
-        runner(net, root, first, n, None, lay)
+        run_chunk(net, root, first, n, None, lay)
     return time.perf_counter() - t0
-
-
-def fused_reference(net, cfg: dict) -> dict:
-    """Median seconds of the fused reference and its largest difference from the engine."""
-    try:
-        from fused_reference.fused import run_chunk_fused
-    except ImportError:
-        return {}
-    lay, root = Layout.of(net), root_seed(cfg["seed"])
-    a = run_chunk(net, root, 0, 512, None, lay)
-    b = run_chunk_fused(net, root, 0, 512, None, lay)  # also compiles
-    diff = max(float(np.abs(a[k] - b[k]).max()) for k in a)
-    times = [engine_seconds(net, cfg["paths"], cfg["seed"], run_chunk_fused)
-             for _ in range(cfg["repeats"])]
-    return dict(fused_seconds=times, fused_max_abs_diff_t=diff)
 
 
 def measure(cfg: dict) -> dict:
@@ -64,14 +46,9 @@ def measure(cfg: dict) -> dict:
             for _ in range(cfg["repeats"])]
     work = cfg["paths"] * net.n_nodes * net.n_months
     med = statistics.median(engine)
-    row = dict(cfg, nodes=net.n_nodes, months=net.n_months, links=len(net.links),
-               engine_seconds=engine, simulate_seconds=full,
-               node_steps_per_s=work / med, simulate_node_steps_per_s=work / statistics.median(full))
-    fused = fused_reference(net, cfg)
-    if fused:
-        row.update(fused, fused_node_steps_per_s=work / statistics.median(fused["fused_seconds"]),
-                   engine_fraction_of_fused=statistics.median(fused["fused_seconds"]) / med)
-    return row
+    return dict(cfg, nodes=net.n_nodes, months=net.n_months, links=len(net.links),
+                engine_seconds=engine, simulate_seconds=full,
+                node_steps_per_s=work / med, simulate_node_steps_per_s=work / statistics.median(full))
 
 
 def main(argv=None) -> int:
@@ -92,10 +69,6 @@ def main(argv=None) -> int:
         print(f"{r['scenario']}: {r['paths']:>7,} paths x {r['nodes']} nodes x {r['months']} months: "
               f"engine {r['node_steps_per_s']:.3g} node-steps/s "
               f"(median of {r['repeats']}), simulate {r['simulate_node_steps_per_s']:.3g}")
-        if "fused_node_steps_per_s" in r:
-            print(f"  fused reference {r['fused_node_steps_per_s']:.3g} node-steps/s; engine = "
-                  f"{r['engine_fraction_of_fused']:.2f} of it; max |difference| "
-                  f"{r['fused_max_abs_diff_t']:.3g} t")
     print(f"wrote {out}")
     return 0
 

@@ -1,7 +1,8 @@
-"""Command-line interface: ``supplysim run | validate | list``.
+"""Command-line interface: ``supplysim run | validate | list | compare | sensitivity |
+size-stockpile | report``.
 
-Scenario and data errors print one line, ``error: <message>``, on stderr and exit with status
-2; argparse usage errors exit 2 as usual.
+Scenario and data errors (and, for the analysis verbs, bad names or values) print one line,
+``error: <message>``, on stderr and exit with status 2; argparse usage errors exit 2 as usual.
 """
 
 from __future__ import annotations
@@ -53,7 +54,50 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=cmd_validate)
     listing = sub.add_parser("list", help="list bundled scenarios")
     listing.set_defaults(handler=cmd_list)
+    _add_analysis(sub)
     return parser
+
+
+def _common(p: argparse.ArgumentParser, runs: int, out_required: bool = False) -> None:
+    """``--runs``, ``--seed`` and ``--out`` of an analysis verb."""
+    p.add_argument("--runs", type=_int_at_least(1), default=runs, help=f"paths (default {runs})")
+    p.add_argument("--seed", type=_int_at_least(0), default=0, help="random seed (default 0)")
+    p.add_argument("--out", type=Path, required=out_required, default=None, help="output folder")
+
+
+def _add_analysis(sub: Any) -> None:
+    """The analysis verbs (see :mod:`supplysim.analysis`)."""
+    p = sub.add_parser("compare", help="compare scenarios with a base (same seed and months)")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="bundled names or paths")
+    p.add_argument("--base", required=True, help="the reference scenario")
+    _common(p, 1000)
+    p.set_defaults(handler=cmd_compare, analysis=True)
+    p = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity to uncertain inputs")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--method", choices=("sobol", "morris"), default="morris")
+    p.add_argument("--n", type=_int_at_least(1), default=None,
+                   help="Sobol base sample (power of 2, default 64) or Morris trajectories "
+                        "(default 10)")
+    p.add_argument("--metric", choices=("p_any", "expected_unmet"), default="p_any")
+    p.add_argument("--region", default="Japan", help="demand region of the metric")
+    _common(p, 128)
+    p.set_defaults(handler=cmd_sensitivity, analysis=True)
+    p = sub.add_parser("size-stockpile", help="smallest stockpile meeting a shortage target")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--holder", required=True, help="holding country")
+    p.add_argument("--material", required=True, help="stocked material, e.g. oxide_Dy")
+    p.add_argument("--target", type=float, default=0.05, help="largest probability (0.05)")
+    p.add_argument("--threshold", type=float, default=0.1, help="unmet share of a bad month")
+    p.add_argument("--months", type=_int_at_least(1), default=24, help="months counted (24)")
+    p.add_argument("--confirm-runs", type=_int_at_least(1), default=2000)
+    p.add_argument("--max-t", type=float, default=None, help="largest size tried [t]")
+    _common(p, 512)
+    p.set_defaults(handler=cmd_size_stockpile, analysis=True)
+    p = sub.add_parser("report", help="write a self-contained HTML report")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--vs", default=None, metavar="BASE", help="reference scenario")
+    _common(p, 1000, out_required=True)
+    p.set_defaults(handler=cmd_report, analysis=True)
 
 
 def format_summary(df: Any, threshold: float = 0.1) -> str:
@@ -145,6 +189,108 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _out(args: argparse.Namespace, default: str) -> Path:
+    """The output folder, created."""
+    out = args.out if args.out is not None else Path("results") / default
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _save(fig: Any, path: Path) -> Path:
+    """Save and close a figure."""
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _print_table(df: Any) -> None:
+    """Print a DataFrame compactly."""
+    print(df.to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``supplysim compare``: differences against a base, summary side by side."""
+    from supplysim.analysis import compare
+    from supplysim.results.io import slug
+
+    comp = compare(args.scenarios, args.base, runs=args.runs, seed=args.seed)
+    out = _out(args, "compare")
+    summary = comp.summary()
+    summary.to_csv(out / "compare_summary.csv", index=False)
+    for name in comp.names:
+        comp.difference_curve(name).to_csv(out / f"difference_{slug(name)}.csv", index=False)
+        for region in sorted(set(summary["region"])):
+            fig, _ = comp.plot_difference(name, region=region)
+            _save(fig, out / f"difference_{slug(name)}_{slug(region)}.png")
+    print(f"{', '.join(comp.names)} vs {comp.base}: {args.runs:,} paths, seed {args.seed}")
+    _print_table(summary[summary["metric"] != "peak_month_share"])
+    print(f"wrote files to {out}")
+    return EXIT_OK
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """``supplysim sensitivity``: Sobol indices or Morris screening of one metric."""
+    from supplysim import analysis
+
+    if args.metric == "p_any":
+        metric = analysis.p_any_month_over(0.1, region=args.region)
+    else:
+        metric = analysis.expected_unmet_t(region=args.region)
+    if args.method == "sobol":
+        df = analysis.sobol_indices(args.scenario, None, metric, n=args.n or 64, runs=args.runs,
+                                    seed=args.seed)
+    else:
+        df = analysis.morris_screening(args.scenario, None, metric, trajectories=args.n or 10,
+                                       runs=args.runs, seed=args.seed)
+    out = _out(args, "sensitivity")
+    df.to_csv(out / "sensitivity.csv", index=False)
+    _save(analysis.plot_indices(df)[0], out / "sensitivity.png")
+    print(f"{args.method} sensitivity of {metric.label} [{metric.units}]")
+    _print_table(df)
+    print(f"wrote files to {out}")
+    return EXIT_OK
+
+
+def cmd_size_stockpile(args: argparse.Namespace) -> int:
+    """``supplysim size-stockpile``: smallest stockpile meeting the target, and its curve."""
+    from supplysim.analysis import size_stockpile
+
+    res = size_stockpile(args.scenario, args.holder, args.material, target=args.target,
+                         threshold=args.threshold, months=args.months, runs=args.runs,
+                         seed=args.seed, confirm_runs=args.confirm_runs, max_t=args.max_t)
+    out = _out(args, "size_stockpile")
+    curve = res.cost_curve()
+    curve.to_csv(out / "cost_curve.csv", index=False)
+    _save(res.plot_cost_curve()[0], out / "cost_curve.png")
+    print(res)
+    _print_table(curve)
+    print(f"wrote files to {out}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``supplysim report``: simulate (and a base on the same months), write report.html."""
+    from supplysim.analysis import write_report
+    from supplysim.analysis.compare import on_horizon
+    from supplysim.analysis.experiments import simulate_with
+    from supplysim.results import magnet_materials
+
+    scenario = supplysim.load_scenario(args.scenario)
+    results = simulate_with(scenario, args.runs, args.seed)
+    base = None
+    if args.vs is not None:
+        base_s = on_horizon(supplysim.load_scenario(args.vs), scenario.horizon.start,
+                             scenario.horizon.months)
+        base = simulate_with(base_s, args.runs, args.seed)
+    path = write_report(results, args.out, base=base, scenario=scenario)
+    summary = results.summary()
+    print(format_summary(summary[summary["material"].isin(magnet_materials(results.ds))]))
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
@@ -163,4 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except (ScenarioError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, KeyError) as exc:
+        if not getattr(args, "analysis", False):
+            raise
+        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {text}", file=sys.stderr)
         return EXIT_USAGE

@@ -27,10 +27,10 @@ def mean_unmet(res, **sel) -> float:
 def test_baseline_has_near_zero_shortage():
     res = supplysim.simulate("baseline_2024", runs=RUNS, seed=3)
     share = res.ds.unmet_t.sum() / res.ds.demand_t.sum()
-    assert float(share) < 0.005
+    assert float(share) < 0.01
     by_region = res.ds.unmet_t.sum(["path", "month", "sector", "material"]) / res.ds.demand_t.sum(
         ["path", "month", "sector", "material"])
-    assert float(by_region.max()) < 0.01
+    assert float(by_region.max()) < 0.02
 
 
 def test_licensing_raises_shortage_outside_china():

@@ -52,6 +52,7 @@ class Layout:
     slot_by_node: Groups
     sp_slot: np.ndarray
     release_dst: sparse.csr_matrix  # (SP, S): consumer slots each stockpile releases to
+    holder_demand: sparse.csr_matrix  # (SP, S): demand slots of each stockpile's holder
     sp_of_link: np.ndarray        # (L,) stockpile index of release/replenish links, else -1
     project_node: np.ndarray
     lic_links: np.ndarray         # links any licence covers, sorted
@@ -95,7 +96,18 @@ class Layout:
             demand_by_slot=Groups.of(net.demand.slot, S),
             slot_by_node=Groups.of(net.slots.node, N),
             sp_slot=sp.slot.to_numpy().astype(int), release_dst=sparse.csr_matrix(release_dst.T),
-            sp_of_link=sp_of_link,
+            sp_of_link=sp_of_link, holder_demand=_holder_demand(net),
             project_node=net.projects.node.to_numpy().astype(int),
             lic_links=np.flatnonzero(net.policies.lic_scope.any(axis=0)),
         )
+
+
+def _holder_demand(net) -> sparse.csr_matrix:
+    """``(stockpiles, slots)``: 1 where a slot is a demand slot of the stockpile's holder."""
+    slots, sp = net.slots, net.stockpiles
+    rows, cols = [], []
+    for j, holder in enumerate(sp.holder):
+        hit = np.flatnonzero((slots.kind == "demand").to_numpy() & (slots.country == holder).to_numpy())
+        rows += [j] * len(hit)
+        cols += list(hit)
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sp), len(slots)))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from supplysim.engines.layout import Layout
-from supplysim.rules._ratio import capped_ratio, share_of
+from supplysim.rules._ratio import share_of
 from supplysim.rules.allocation import allocate_rows_by_class
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.production import input_fill, scale_to_capacity
-from supplysim.rules.stockpile import release_available, replenish_order
+from supplysim.rules.stockpile import fires, release_available, replenish_order
 
 TINY = 1e-300
 
@@ -44,23 +44,49 @@ def link_orders(lay: Layout, v: dict, stock, order, sp_active) -> np.ndarray:
     return link_order
 
 
-def short_share(lay: Layout, need, got) -> np.ndarray:
-    """Unmet share of the need of each stockpile's release slots (stockpiles, paths) [1]."""
-    rel = lay.release_dst
-    return capped_ratio(rel @ np.maximum(need - got, 0.0), rel @ need)
+def short_share(lay: Layout, demand, served) -> np.ndarray:
+    """Unmet share of each stockpile holder's demand (stockpiles, paths) [1].
+
+    ``demand`` and ``served`` are per slot (slots, paths) [t/month]; only the holder's demand
+    slots count.
+    """
+    held = lay.holder_demand
+    return np.minimum(share_of(held @ np.maximum(demand - served, 0.0), held @ demand), 1.0)
 
 
-def resource(stock, lay: Layout, v: dict, ex, order, sent, fired):
-    """Round two: unfilled orders go to suppliers with stock left and to fired stockpiles.
+def fired_stockpiles(lay: Layout, v: dict, active, last_share, demand, stock):
+    """Stockpiles that release this month (stockpiles, paths) [bool].
 
-    ``fired`` (stockpiles, paths) says which stockpiles release this month. Returns what was
-    sent and what was asked of trade links (suppliers plan for it next month).
+    A stockpile fires when its holder's unmet share of demand exceeds the trigger, either last
+    month (``last_share``) or in prospect this month: the share of this month's ``demand`` that
+    the holder's stocks of finished goods on hand cannot cover.
+    """
+    prospect = short_share(lay, demand, np.minimum(np.maximum(stock, 0.0), demand))
+    return fires(np.maximum(last_share, prospect), v["sp_release_trigger_share"], active[:, None])
+
+
+def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use):
+    """Round two: fired stockpiles release, then unfilled orders go to suppliers with stock left.
+
+    A fired stockpile covers what its holder's consumers lack: the larger of their unfilled
+    order and this month's use not covered by stock (``use`` (slots, paths) [t/month]). Then
+    each consumer spreads what is still unfilled over its trade links in proportion to the stock
+    each supplier has left. ``fired`` (stockpiles, paths) says which stockpiles release. Returns
+    what was sent and what was asked of trade links (suppliers plan for it next month).
     """
     unfilled = np.maximum(order - lay.link_by_dst.sum_rows(sent), 0.0)
     left = np.maximum(stock - lay.link_by_src.sum_rows(sent), 0.0) * lay.out_slot[:, None]
     left[lay.sp_slot] = release_available(stock[lay.sp_slot], v["sp_release_t_per_month"], fired)
-    weight = left[lay.link_src] * ((lay.trade & ex.open) | lay.release)[:, None]
-    wsum = lay.link_by_dst.sum_rows(weight)
-    req = unfilled[lay.link_dst] * share_of(weight, wsum[lay.link_dst])
-    alloc = allocate_rows_by_class(left, req, lay.link_src, ex.classes, lay.link_by_src.sum_rows)
-    return ex.apply(alloc), req * lay.trade[:, None]
+    passes = [(lay.trade & ex.open, unfilled)]
+    if left[lay.sp_slot].any():
+        passes.insert(0, (lay.release, np.maximum(unfilled, use - stock)))
+    total = np.zeros_like(sent)
+    for eligible, want in passes:
+        weight = left[lay.link_src] * eligible[:, None]
+        req = want[lay.link_dst] * share_of(weight, lay.link_by_dst.sum_rows(weight)[lay.link_dst])
+        out = ex.apply(allocate_rows_by_class(left, req, lay.link_src, ex.classes,
+                                              lay.link_by_src.sum_rows))
+        left -= lay.link_by_src.sum_rows(out)
+        unfilled = np.maximum(unfilled - lay.link_by_dst.sum_rows(out), 0.0)
+        total += out
+    return total, req * lay.trade[:, None]

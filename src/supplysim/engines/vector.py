@@ -20,13 +20,12 @@ import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_step
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE, Layout
-from supplysim.engines.month import link_orders, resource, run_lines, short_share
+from supplysim.engines.month import fired_stockpiles, link_orders, resource, run_lines, short_share
 from supplysim.rules.allocation import allocate_rows_by_class
 from supplysim.rules.demand import demand_at
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.licensing import approval_share, review_delay_months
 from supplysim.rules.production import (availability, project_capacity)
-from supplysim.rules.stockpile import fires
 from supplysim.rules.trade import lag_weights, quota_scale
 from supplysim.seeding import Streams
 
@@ -47,7 +46,7 @@ class VectorState:
     demanded_t : ndarray (paths, slots)
         Orders received by supplier slots last month [t/month].
     short_share : ndarray (paths, stockpiles)
-        Last month's unmet share of the need of the slots each stockpile can release to [1].
+        Last month's unmet share of the demand of each stockpile's holder [1].
     month : int
         Index of the next month to simulate.
     """
@@ -224,8 +223,8 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     alloc = allocate_rows_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                                    lay.link_src, ex.classes, lay.link_by_src.sum_rows)
     sent = ex.apply(alloc)
-    fired = fires(state.short_share.T, v["sp_release_trigger_share"], sp_active[:, None])
-    sent2, asked2 = resource(stock, lay, v, ex, order, sent, fired)
+    fired = fired_stockpiles(lay, v, sp_active, state.short_share.T, dem_slot, stock)
+    sent2, asked2 = resource(stock, lay, v, ex, order, sent, fired, planned_in + dem_slot)
     sent += sent2
     state.demanded_t = lay.link_by_src.sum_rows(link_order + asked2).T
     shipped = lay.link_by_src.sum_rows(sent)
@@ -236,7 +235,7 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     served = allocate_rows_by_class(stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
     served_slot = lay.demand_by_slot.sum_rows(served)
     stock -= served_slot
-    state.short_share = short_share(lay, planned_in + dem_slot, used + served_slot).T
+    state.short_share = short_share(lay, dem_slot, served_slot).T
     if log is not None:
         check_step(log, state, lay, start.T, received.T, used.T, made.T, sent.T, served_slot.T, t)
     state.month += 1

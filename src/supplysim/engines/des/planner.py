@@ -16,13 +16,12 @@ import numpy as np
 
 from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE
-from supplysim.engines.month import link_orders, resource, run_lines, short_share
+from supplysim.engines.month import fired_stockpiles, link_orders, resource, run_lines, short_share
 from supplysim.errors import InvariantError
 from supplysim.rules.allocation import allocate_rows_by_class
 from supplysim.rules.demand import demand_at
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.production import project_capacity
-from supplysim.rules.stockpile import fires
 from supplysim.rules.trade import quota_scale
 
 
@@ -179,8 +178,8 @@ class Planner:
         alloc = allocate_rows_by_class(b.stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                                        lay.link_src, ex.classes, lay.link_by_src.sum_rows)
         sent = ex.apply(alloc)
-        fired = fires(b.short_share, v["sp_release_trigger_share"], sp_active[:, None])
-        sent2, asked2 = resource(b.stock, lay, v, ex, order, sent, fired)
+        fired = fired_stockpiles(lay, v, sp_active, b.short_share, dem_slot, b.stock)
+        sent2, asked2 = resource(b.stock, lay, v, ex, order, sent, fired, planned_in + dem_slot)
         sent += sent2
         b.demanded = lay.link_by_src.sum_rows(link_order + asked2)
         b.stock -= lay.link_by_src.sum_rows(sent)
@@ -190,7 +189,7 @@ class Planner:
         served = allocate_rows_by_class(b.stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
         served_slot = lay.demand_by_slot.sum_rows(served)
         b.stock -= served_slot
-        b.short_share = short_share(lay, planned_in + dem_slot, used + served_slot)
+        b.short_share = short_share(lay, dem_slot, served_slot)
         self._check(t)
         plan.served_slot, plan.demand, plan.unmet = served_slot[:, 0], dem[:, 0], (dem - served)[:, 0]
         plan.shipped = lay.link_by_flow.sum_rows(sent)[:-1, 0]
