@@ -10,7 +10,7 @@ import numpy as np
 
 from supplysim.engines.layout import Layout
 from supplysim.rules._ratio import share_of
-from supplysim.rules.allocation import allocate_rows_by_class
+from supplysim.rules.allocation import allocate_by_class
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.production import input_fill, scale_to_capacity
 from supplysim.rules.stockpile import fires, release_available, replenish_order
@@ -84,7 +84,7 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use):
     for eligible, want in passes:
         weight = left[lay.link_src] * eligible[:, None]
         req = want[lay.link_dst] * share_of(weight, lay.link_by_dst.sum_rows(weight)[lay.link_dst])
-        out = ex.apply(allocate_rows_by_class(left, req, lay.link_src, ex.classes,
+        out = ex.apply(allocate_by_class(left, req, lay.link_src, ex.classes,
                                               lay.link_by_src.sum_rows))
         left -= lay.link_by_src.sum_rows(out)
         unfilled = np.maximum(unfilled - lay.link_by_dst.sum_rows(out), 0.0)

@@ -21,7 +21,7 @@ import numpy as np
 from supplysim.engines.balance import BalanceLog, check_step
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE, Layout
 from supplysim.engines.month import fired_stockpiles, link_orders, resource, run_lines, short_share
-from supplysim.rules.allocation import allocate_rows_by_class
+from supplysim.rules.allocation import allocate_by_class
 from supplysim.rules.demand import demand_at
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.licensing import approval_share, review_delay_months
@@ -220,7 +220,7 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     link_order = link_orders(lay, v, stock, order, sp_active)
 
     ex = _Exports(net, lay, pp, t, streams)
-    alloc = allocate_rows_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
+    alloc = allocate_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                                    lay.link_src, ex.classes, lay.link_by_src.sum_rows)
     sent = ex.apply(alloc)
     fired = fired_stockpiles(lay, v, sp_active, state.short_share.T, dem_slot, stock)
@@ -232,7 +232,7 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     _dispatch(state, pp, sent, ex, t)
     received += _receive(state, lay, t)
 
-    served = allocate_rows_by_class(stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
+    served = allocate_by_class(stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
     served_slot = lay.demand_by_slot.sum_rows(served)
     stock -= served_slot
     state.short_share = short_share(lay, dem_slot, served_slot).T

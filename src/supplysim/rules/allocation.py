@@ -23,44 +23,20 @@ def allocate_by_class(available_t, requests_t, group, classes, group_sum):
 
     Parameters
     ----------
-    available_t : ndarray, shape (paths, groups)
-        Stock each group (supplier slot) can give [t].
-    requests_t : ndarray, shape (paths, k)
+    available_t : ndarray, shape (groups, paths)
+        Stock each group (a supplier slot, a regional stock) can give [t].
+    requests_t : ndarray, shape (k, paths)
         Requests [t]; request ``i`` draws on group ``group[i]``.
     group, classes : ndarray, shape (k,)
-        Group and priority class of every request.
+        Group and priority class of every request; class 0 is served first.
     group_sum : callable
-        Sums a ``(paths, k)`` array into ``(paths, groups)`` by ``group``.
-
-    Examples
-    --------
-    >>> req = np.array([[4.0, 4.0, 4.0]])
-    >>> allocate_by_class(np.array([[6.0]]), req, np.array([0, 0, 0]), np.array([1, 0, 1]),
-    ...                   lambda x: x.sum(axis=1, keepdims=True))
-    array([[1., 4., 1.]])
-    """
-    left = np.array(available_t, dtype=float)
-    out = np.zeros_like(requests_t, dtype=float)
-    for c in np.unique(classes):
-        want = requests_t * (classes == c)
-        got = want * fill_share(left, group_sum(want))[:, group]
-        out += got
-        left -= group_sum(got)
-    return out
-
-
-def allocate_rows_by_class(available_t, requests_t, group, classes, group_sum):
-    """:func:`allocate_by_class` with paths on the last axis [t].
-
-    ``available_t`` is ``(groups, paths)``, ``requests_t`` is ``(k, paths)`` and ``group_sum``
-    sums the rows of a ``(k, paths)`` array into ``(groups, paths)``. Same numbers as
-    :func:`allocate_by_class` on the transposed arrays.
+        Sums the rows of a ``(k, paths)`` array into ``(groups, paths)`` by ``group``.
 
     Examples
     --------
     >>> req = np.array([[4.0], [4.0], [4.0]])
-    >>> allocate_rows_by_class(np.array([[6.0]]), req, np.array([0, 0, 0]), np.array([1, 0, 1]),
-    ...                        lambda x: x.sum(axis=0, keepdims=True))[:, 0].tolist()
+    >>> allocate_by_class(np.array([[6.0]]), req, np.array([0, 0, 0]), np.array([1, 0, 1]),
+    ...                   lambda x: x.sum(axis=0, keepdims=True))[:, 0].tolist()
     [1.0, 4.0, 1.0]
     """
     left = np.array(available_t, dtype=float)

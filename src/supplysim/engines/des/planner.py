@@ -18,7 +18,7 @@ from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE
 from supplysim.engines.month import fired_stockpiles, link_orders, resource, run_lines, short_share
 from supplysim.errors import InvariantError
-from supplysim.rules.allocation import allocate_rows_by_class
+from supplysim.rules.allocation import allocate_by_class
 from supplysim.rules.demand import demand_at
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.production import project_capacity
@@ -175,7 +175,7 @@ class Planner:
         sp_active = net.policies.sp_active[:, t]
         link_order = link_orders(lay, v, b.stock, order, sp_active)
         ex = Exports(net, lay, t, v, self.w.rng["licences"], self.ctx.delay_days(v))
-        alloc = allocate_rows_by_class(b.stock * lay.out_slot[:, None], link_order * ex.open[:, None],
+        alloc = allocate_by_class(b.stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                                        lay.link_src, ex.classes, lay.link_by_src.sum_rows)
         sent = ex.apply(alloc)
         fired = fired_stockpiles(lay, v, sp_active, b.short_share, dem_slot, b.stock)
@@ -186,7 +186,7 @@ class Planner:
         plan = MonthPlan(t, used[:, 0], made[:, 0])
         self._dispatch(plan, sent, ex)
         self._receive(t)
-        served = allocate_rows_by_class(b.stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
+        served = allocate_by_class(b.stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
         served_slot = lay.demand_by_slot.sum_rows(served)
         b.stock -= served_slot
         b.short_share = short_share(lay, dem_slot, served_slot)
