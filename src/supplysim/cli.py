@@ -1,7 +1,8 @@
 """Command-line interface: ``supplysim run | validate | list | compare | sensitivity |
 size-stockpile | report``.
 
-Scenario and data errors (and, for the analysis verbs, bad names or values) print one line,
+Errors of the library (bad scenario or data, a checkpoint or output folder of a different run,
+an unreachable scheduler; for the analysis verbs also bad names or values) print one line,
 ``error: <message>``, on stderr and exit with status 2; argparse usage errors exit 2 as usual.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import supplysim
-from supplysim.errors import DataError, ScenarioError
+from supplysim.errors import SupplysimError
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -48,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="output folder")
     run.add_argument("--chunk-size", type=_int_at_least(1), default=None, help="paths per chunk")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--checkpoint", type=Path, default=None, metavar="DIR",
+                     help="save each finished chunk in DIR; rerun the command to resume")
+    run.add_argument("--restart", action="store_true",
+                     help="discard a --checkpoint folder of a different run")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run the chunks on the Dask cluster at ADDRESS")
+    run.add_argument("--overwrite", action="store_true",
+                     help="write into --out even if it holds a different run's results")
     run.set_defaults(handler=cmd_run)
     validate = sub.add_parser("validate", help="check a scenario file")
     validate.add_argument("scenario", metavar="SCENARIO", help="bundled name or path to a .yaml")
@@ -96,6 +105,8 @@ def _add_analysis(sub: Any) -> None:
     p = sub.add_parser("report", help="write a self-contained HTML report")
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--vs", default=None, metavar="BASE", help="reference scenario")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the results of a different run in --out")
     _common(p, 1000, out_required=True)
     p.set_defaults(handler=cmd_report, analysis=True)
 
@@ -144,18 +155,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     from supplysim.results import magnet_materials, write_plots, write_tables
 
     scenario = supplysim.load_scenario(args.scenario)
+    out = args.out if args.out is not None else Path("results") / str(scenario.name)
+    _check_out(out, scenario, args)
     kwargs: dict[str, Any] = {"runs": args.runs, "seed": args.seed, "progress": not args.quiet}
     if args.chunk_size is not None:
         kwargs["chunk_size"] = args.chunk_size
-    results = supplysim.simulate(scenario, **kwargs)
-    out = args.out if args.out is not None else Path("results") / str(scenario.name)
-    written = write_tables(results, out) + write_plots(results, out)
+    if args.checkpoint is not None:
+        kwargs.update(checkpoint=args.checkpoint, restart=args.restart)
+    if args.scheduler is None:
+        results = supplysim.simulate(scenario, **kwargs)
+    else:
+        from distributed import Client
+
+        try:
+            client = Client(args.scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise SupplysimError(f"cannot reach the Dask scheduler at {args.scheduler}: {exc}") from None
+        with client:
+            results = supplysim.simulate(scenario, client=client, **kwargs)
+    written = write_tables(results, out, overwrite=args.overwrite) + write_plots(results, out)
     summary = results.summary()
     summary = summary[summary["material"].isin(magnet_materials(results.ds))]
     print(f"{scenario.name}: {args.runs:,} paths, seed {args.seed}")
     print(format_summary(summary))
     print(f"wrote {len(written)} files to {out}")
     return EXIT_OK
+
+
+def _check_out(out: Path, scenario: Any, args: argparse.Namespace) -> None:
+    """Refuse, before simulating, an output folder holding a different run's results."""
+    from supplysim.results.io import check_output
+
+    scenario_hash = getattr(scenario, "hash", None)
+    if args.overwrite or not isinstance(scenario_hash, str):
+        return
+    identity = dict(scenario_hash=scenario_hash, seed=args.seed, runs=args.runs,
+                    version=supplysim.__version__)
+    check_output(out, identity)
 
 
 def _lineage_text(scenario: Any) -> str:
@@ -284,7 +320,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         base_s = on_horizon(supplysim.load_scenario(args.vs), scenario.horizon.start,
                              scenario.horizon.months)
         base = simulate_with(base_s, args.runs, args.seed)
-    path = write_report(results, args.out, base=base, scenario=scenario)
+    path = write_report(results, args.out, base=base, scenario=scenario,
+                        overwrite=args.overwrite)
     summary = results.summary()
     print(format_summary(summary[summary["material"].isin(magnet_materials(results.ds))]))
     print(f"wrote {path}")
@@ -307,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ScenarioError, DataError) as exc:
+    except SupplysimError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (ValueError, KeyError) as exc:

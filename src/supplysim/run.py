@@ -14,33 +14,25 @@ from supplysim.engines.layout import Layout
 from supplysim.engines.vector import init_state, step
 from supplysim.network import Network, compile_network
 from supplysim.results import Results
-from supplysim.seeding import BLOCK_PATHS, SeedLike, Streams, root_seed
+from supplysim.parallel.chunks import DEFAULT_CHUNK, OUTPUTS, chunk_length, chunk_plan
+from supplysim.seeding import SeedLike, Streams, root_seed
 
-#: Default paths per chunk [paths]; a multiple of the random block size.
-DEFAULT_CHUNK = 1024
-
-
-def chunk_plan(runs: int, chunk_size: int | None) -> list[tuple[int, int]]:
-    """``(first, n)`` of each chunk; chunk sizes are rounded up to whole random blocks."""
-    if runs < 1:
-        raise ValueError(f"runs must be >= 1, got {runs}")
-    size = chunk_size or DEFAULT_CHUNK
-    if size < 1:
-        raise ValueError(f"chunk_size must be >= 1, got {size}")
-    size = -(-size // BLOCK_PATHS) * BLOCK_PATHS
-    return [(a, min(size, runs - a)) for a in range(0, runs, size)]
-
+__all__ = ["DEFAULT_CHUNK", "chunk_plan", "run_chunk", "simulate", "to_dataset"]
 
 def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
               log: BalanceLog | None = None, layout: Layout | None = None) -> dict[str, np.ndarray]:
-    """Simulate paths ``[first, first + n)``; arrays shaped (paths, months, k), float32."""
+    """Simulate paths ``[first, first + n)``; arrays shaped (paths, months, k), float32.
+
+    The result depends on ``net``, ``root``, ``first`` and ``n`` only (``first`` is a multiple
+    of the random block size), so chunks can run anywhere and in any order.
+    """
     lay = layout or Layout.of(net)
     streams = Streams(root, first, n)
     state, pp = init_state(net, lay, n, streams)
     out = {}
     for t in range(net.n_months):
         rec = step(state, net, lay, pp, streams, log)
-        for name in _OUTPUTS:
+        for name in OUTPUTS:
             a = getattr(rec, name)
             if name not in out:  # (months, k, paths): each month is one contiguous block
                 out[name] = np.empty((net.n_months, a.shape[1], n), np.float32)
@@ -48,11 +40,9 @@ def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
     return {name: np.ascontiguousarray(a.transpose(2, 0, 1)) for name, a in out.items()}
 
 
-_OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t")
-
-
 def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int | None = None,
-             engine: str = "vector", progress: bool = False, world=None) -> Results:
+             engine: str = "vector", progress: bool = False, world=None, checkpoint=None,
+             restart: bool = False, client=None) -> Results:
     """Run ``runs`` Monte Carlo paths of a scenario and return labelled :class:`Results`.
 
     Parameters
@@ -73,6 +63,15 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         Show a progress bar over chunks.
     world : World, optional
         World data (default: the embedded 2024 world).
+    checkpoint : path-like, optional
+        Folder where each finished chunk is saved; a run with the same scenario, seed, runs and
+        chunk size resumes from it (see :mod:`supplysim.parallel.checkpoint`). With
+        ``seed=None`` the seed is drawn once and recorded there.
+    restart : bool
+        Discard a checkpoint of a different run instead of raising ``CheckpointError``.
+    client : distributed.Client, optional
+        Run the chunks as tasks on this Dask cluster (see :mod:`supplysim.parallel.dask`);
+        the numbers are those of a local run.
     """
     from supplysim import load_scenario, load_world
 
@@ -80,24 +79,53 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         raise ValueError(f"unknown engine {engine!r}; available: 'vector', 'des'")
     if isinstance(scenario, str):
         scenario = load_scenario(scenario)
-    world = world or load_world()
+    given_world, world = world, world or load_world()
     t0 = time.perf_counter()
     net = compile_network(world, scenario)
-    root = root_seed(seed)
     if engine == "des":
-        return _simulate_des(net, scenario, root, runs, t0)
-    lay = Layout.of(net)
+        if checkpoint is not None or client is not None:
+            raise ValueError("checkpoint and client apply to engine='vector' only")
+        return _simulate_des(net, scenario, root_seed(seed), runs, t0)
     plan = chunk_plan(runs, chunk_size)
-    parts = []
-    for first, n in _progress(plan, progress, scenario.name):
-        parts.append(run_chunk(net, root, first, n, BalanceLog(net), lay))
-    arrays = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    store = None
+    if checkpoint is not None:
+        from supplysim.parallel.checkpoint import Checkpoint
+
+        store = Checkpoint.open(checkpoint, scenario_name=scenario.name,
+                                scenario_hash=scenario.hash, seed=seed, runs=runs,
+                                chunk_size=chunk_length(chunk_size), restart=restart)
+    root = store.root if store is not None else root_seed(seed)
+    parts = store.load_done(plan) if store is not None else {}
+    todo = [c for c in plan if c not in parts]
+    resumed = len(parts)
+    save = (lambda c, a: store.save(*c, a)) if store is not None else None
+    if client is not None:
+        from supplysim.parallel.dask import run_on_cluster
+
+        parts.update(run_on_cluster(client, given_world, scenario, world.vocabulary(), root,
+                                    todo, save))
+    else:
+        parts.update(_run_local(net, root, todo, save, progress, scenario.name))
+    arrays = {k: np.concatenate([parts[c][k] for c in plan]) for k in OUTPUTS}
     seconds = time.perf_counter() - t0
     ds = to_dataset(net, arrays, seed=root.entropy, chunk_size=plan[0][1])
     meta = dict(paths=runs, steps=net.n_months, nodes=net.n_nodes, seconds=seconds,
                 scenario=scenario.name, seed=str(root.entropy), engine=engine,
                 chunks=len(plan), node_steps_per_s=runs * net.n_months * net.n_nodes / seconds)
+    if store is not None:
+        meta.update(checkpoint=str(store.folder), resumed_chunks=resumed)
     return Results(ds, meta)
+
+
+def _run_local(net: Network, root, todo, save, progress: bool, name: str) -> dict:
+    """Run chunks in this process; ``save(chunk, arrays)`` after each when given."""
+    lay = Layout.of(net)
+    parts = {}
+    for chunk in _progress(todo, progress, name):
+        parts[chunk] = run_chunk(net, root, *chunk, BalanceLog(net), lay)
+        if save is not None:
+            save(chunk, parts[chunk])
+    return parts
 
 
 def _simulate_des(net: Network, scenario, root, runs: int, t0: float) -> Results:

@@ -174,7 +174,8 @@ def _sensitivity(df: pd.DataFrame) -> str:
 
 
 def write_report(results: Any, out_dir: str | os.PathLike[str], base: Any = None,
-                 sensitivity: pd.DataFrame | None = None, scenario: Any = None) -> Path:
+                 sensitivity: pd.DataFrame | None = None, scenario: Any = None,
+                 overwrite: bool = False) -> Path:
     """Write ``report.html`` (charts embedded as base64 PNG) and the standard tables.
 
     Parameters
@@ -192,6 +193,8 @@ def write_report(results: Any, out_dir: str | os.PathLike[str], base: Any = None
     scenario : Scenario, optional
         The scenario simulated (default: the bundled scenario of the same name, if its hash
         matches).
+    overwrite : bool
+        Replace the tables of a different run already in ``out_dir``.
 
     Returns
     -------
@@ -200,7 +203,7 @@ def write_report(results: Any, out_dir: str | os.PathLike[str], base: Any = None
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    write_tables(results, out)
+    write_tables(results, out, overwrite=overwrite)
     scenario, note = _scenario_of(results, scenario)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = [f"<h1>supplysim report: {html.escape(results.scenario)}</h1><p>Written {when}.</p>",

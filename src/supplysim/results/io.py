@@ -22,6 +22,7 @@ import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
+from supplysim.errors import SupplysimError
 from supplysim.results import plot
 from supplysim.results.results import magnet_materials
 
@@ -32,6 +33,14 @@ TABLES: dict[str, tuple[str, dict[str, Any]]] = {
     "flows": ("flows", {}),
     "stockpiles": ("stockpiles", {}),
 }
+
+
+class OutputExistsError(SupplysimError):
+    """An output folder holds a different run's results (and overwriting was not asked for)."""
+
+
+#: Fields of ``run.json`` that say which run a results folder holds.
+RUN_IDENTITY = ("scenario_hash", "seed", "runs", "version")
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None]) -> Path:
@@ -110,6 +119,8 @@ def run_record(results: Any) -> dict[str, Any]:
         "scenario": attrs.get("scenario", results.meta.get("scenario")),
         "scenario_hash": attrs.get("scenario_hash"),
         "seed": attrs.get("seed", results.meta.get("seed")),
+        "runs": results.meta.get("paths", results.ds.sizes.get("path")),
+        "version": str(version),
         "chunk_size": attrs.get("chunk_size"),
         "engine": attrs.get("engine"),
         "seconds": results.meta.get("seconds"),
@@ -125,8 +136,63 @@ def run_record(results: Any) -> dict[str, Any]:
     return _jsonable(record)
 
 
+def run_identity(record: dict[str, Any]) -> dict[str, str]:
+    """Scenario hash, seed, runs and version of a ``run.json`` record, as strings.
+
+    Parameters
+    ----------
+    record : dict
+        Content of ``run.json`` (older records without ``runs``/``version`` are read from
+        ``meta`` and ``versions``).
+
+    Returns
+    -------
+    dict
+        One entry per name in :data:`RUN_IDENTITY`.
+    """
+    runs = record.get("runs", (record.get("meta") or {}).get("paths"))
+    version = record.get("version", (record.get("versions") or {}).get("supplysim"))
+    values = dict(scenario_hash=record.get("scenario_hash"), seed=record.get("seed"), runs=runs,
+                  version=version)
+    return {k: str(v) for k, v in values.items()}
+
+
+def check_output(out_dir: str | os.PathLike[str], identity: dict[str, Any],
+                 overwrite: bool = False) -> None:
+    """Refuse a folder whose ``run.json`` belongs to a different run.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        The output folder (missing, empty or without ``run.json``: accepted).
+    identity : dict
+        The new run's ``scenario_hash``, ``seed``, ``runs`` and ``version``.
+    overwrite : bool
+        Accept the folder whatever it holds.
+
+    Raises
+    ------
+    OutputExistsError
+        Naming the folder and what differs.
+    """
+    path = Path(out_dir) / "run.json"
+    if overwrite or not path.is_file():
+        return
+    try:
+        old = run_identity(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, AttributeError) as exc:
+        raise OutputExistsError(f"{Path(out_dir)} holds a run.json that cannot be read "
+                                f"({exc}); use --overwrite (overwrite=True) to replace it") from None
+    new = {k: str(identity.get(k)) for k in RUN_IDENTITY}
+    diffs = [f"{k} {old[k]} != {new[k]}" for k in RUN_IDENTITY if old[k] != new[k]]
+    if diffs:
+        raise OutputExistsError(f"{Path(out_dir)} holds the results of a different run "
+                                f"({'; '.join(diffs)}); use --overwrite (overwrite=True) "
+                                "to replace them")
+
+
 def write_tables(
-    results: Any, out_dir: str | os.PathLike[str], netcdf: bool = False
+    results: Any, out_dir: str | os.PathLike[str], netcdf: bool = False, overwrite: bool = False
 ) -> list[Path]:
     """Write the standard tables (CSV and Parquet), ``summary.csv`` and ``run.json``.
 
@@ -138,13 +204,23 @@ def write_tables(
         Folder, created if missing.
     netcdf : bool
         Also write the full Dataset to ``results.nc``.
+    overwrite : bool
+        Write even if the folder holds a different run's results (see :func:`check_output`);
+        the same run may always be written again.
 
     Returns
     -------
     list of pathlib.Path
         The files written.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``out_dir`` holds a different run's ``run.json`` and ``overwrite`` is False.
     """
     out = Path(out_dir)
+    record = run_record(results)
+    check_output(out, run_identity(record), overwrite)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name, (method, kwargs) in TABLES.items():
@@ -153,7 +229,7 @@ def write_tables(
         written.append(atomic_write(out / f"{name}.parquet", lambda t, d=df: d.to_parquet(t)))
     summary = results.summary()
     written.append(atomic_write(out / "summary.csv", lambda t: summary.to_csv(t, index=False)))
-    text = json.dumps(run_record(results), indent=2, sort_keys=False) + "\n"
+    text = json.dumps(record, indent=2, sort_keys=False) + "\n"
     written.append(_write_text(out / "run.json", text))
     if netcdf:
         written.append(atomic_write(out / "results.nc", results.ds.to_netcdf))
