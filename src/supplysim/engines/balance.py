@@ -30,29 +30,36 @@ class BalanceLog:
     terms: dict = field(default_factory=lambda: {k: [] for k in ("start", "inflow", "outflow", "end", "losses")})
 
 
-def _fail(log: BalanceLog, lay, t: int, slot: int, what: str) -> None:
-    net = log.net
+def _fail(net, t: int, slot: int, what: str) -> None:
     s = net.slots.iloc[slot]
     month = net.months[t].strftime("%Y-%m")
     raise InvariantError(f"step {t} ({month}): node {net.nodes.name.iloc[s.node]!r}, "
                          f"material {s.material!r}: {what}")
 
 
-def check_step(log: BalanceLog, state, lay, start, received, used, made, sent, served, t: int):
-    """Check one month of a chunk; raise :class:`InvariantError` naming step, node and material."""
-    end = state.stock_t
-    shipped = lay.link_by_src.sum(sent)
+def check_slots(net, t: int, start, received, made, used, shipped, served, end) -> None:
+    """Finite, non-negative stocks and the balance of every slot; arrays (paths, slots) [t].
+
+    Raises :class:`InvariantError` naming step, node and material.
+    """
     resid = start + received + made - used - shipped - served - end
     scale = np.abs(start) + np.abs(received) + np.abs(made) + np.abs(used) + np.abs(end) + 1.0
     for bad, what in ((~np.isfinite(end), "stock is not finite"),
                       (end < -RTOL * scale, "stock is negative"),
                       (np.abs(resid) > 1e-7 * scale, "mass balance broken")):
         if bad.any():
-            _fail(log, lay, t, int(np.argwhere(bad)[0][1]), what)
+            _fail(net, t, int(np.argwhere(bad)[0][1]), what)
+
+
+def check_step(log: BalanceLog, state, lay, start, received, used, made, sent, served, t: int):
+    """Check one month of a chunk; raise :class:`InvariantError` naming step, node and material."""
+    end = state.stock_t
+    shipped = lay.link_by_src.sum(sent)
+    check_slots(log.net, t, start, received, made, used, shipped, served, end)
     pipe = state.pipe_t.sum(axis=0)
     if not np.allclose(pipe, state.transit_t, rtol=1e-9, atol=1e-6):
         link = int(np.argwhere(~np.isclose(pipe, state.transit_t, rtol=1e-9, atol=1e-6))[0][1])
-        _fail(log, lay, t, int(lay.link_src[link]), "pipeline does not match goods in transit")
+        _fail(log.net, t, int(lay.link_src[link]), "pipeline does not match goods in transit")
     if log.keep:
         node = lay.slot_by_node.sum
         net_made = node(made - used)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from supplysim.engines.balance import check_slots
 from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE
 from supplysim.engines.month import fired_stockpiles, link_orders, resource, run_lines, short_share
-from supplysim.errors import InvariantError
 from supplysim.rules.allocation import allocate_by_class
 from supplysim.rules.demand import demand_at
 from supplysim.rules.inventory import order_up_to
@@ -164,7 +164,8 @@ class Planner:
         """Decide month ``t``; update the books and return the plan to carry out."""
         b, lay, v, net = self.books, self.lay, self.v, self.net
         adjust = net.order_adjust_months
-        self._receive(t)
+        start = b.stock.copy()
+        received = self._receive(t)
         cap = self._capacity(t)
         dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
         dem_slot = lay.demand_by_slot.sum_rows(dem)
@@ -182,15 +183,16 @@ class Planner:
         sent2, asked2 = resource(b.stock, lay, v, ex, order, sent, fired, planned_in + dem_slot)
         sent += sent2
         b.demanded = lay.link_by_src.sum_rows(link_order + asked2)
-        b.stock -= lay.link_by_src.sum_rows(sent)
+        shipped = lay.link_by_src.sum_rows(sent)
+        b.stock -= shipped
         plan = MonthPlan(t, used[:, 0], made[:, 0])
         self._dispatch(plan, sent, ex)
-        self._receive(t)
+        received = received + self._receive(t)
         served = allocate_by_class(b.stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
         served_slot = lay.demand_by_slot.sum_rows(served)
         b.stock -= served_slot
         b.short_share = short_share(lay, dem_slot, served_slot)
-        self._check(t)
+        check_slots(net, t, start.T, received.T, made.T, used.T, shipped.T, served_slot.T, b.stock.T)
         plan.served_slot, plan.demand, plan.unmet = served_slot[:, 0], dem[:, 0], (dem - served)[:, 0]
         plan.shipped = lay.link_by_flow.sum_rows(sent)[:-1, 0]
         plan.stockpile = b.stock[lay.sp_slot, 0].copy()
@@ -217,12 +219,3 @@ class Planner:
             days = day0 + (np.arange(n) + w.rng["licences"].random(n)) / n * DAYS_PER_MONTH
             plan.lots += [Lot(int(link), each if a else ex.asked[r] / n, float(d), bool(a),
                               int(ex.policy[r])) for a, d in zip(ok, days)]
-
-    def _check(self, t: int) -> None:
-        stock = self.books.stock
-        bad = ~np.isfinite(stock) | (stock < -1e-6 * (1.0 + np.abs(stock)))
-        if bad.any():
-            slot = int(np.argwhere(bad)[0][0])
-            s = self.net.slots.iloc[slot]
-            raise InvariantError(f"step {t}: node {self.net.nodes.name.iloc[s.node]!r}, "
-                                 f"material {s.material!r}: stock is negative or not finite")
