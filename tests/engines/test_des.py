@@ -127,7 +127,7 @@ def test_vector_results_have_no_event_log(short):
 
 def test_unknown_engine_is_refused(short):
     with pytest.raises(ValueError, match="des"):
-        supplysim.simulate(short, runs=2, engine="agent")
+        supplysim.simulate(short, runs=2, engine="analytic")
 
 
 def test_story_plot(res):
