@@ -13,8 +13,8 @@ from supplysim.engines.balance import BalanceLog
 from supplysim.engines.layout import Layout
 from supplysim.engines.vector import init_state, step
 from supplysim.network import Network, compile_network
-from supplysim.results import Results
 from supplysim.parallel.chunks import DEFAULT_CHUNK, OUTPUTS, chunk_length, chunk_plan
+from supplysim.results import Results
 from supplysim.seeding import SeedLike, Streams, root_seed
 
 __all__ = ["DEFAULT_CHUNK", "chunk_plan", "run_chunk", "simulate", "to_dataset"]

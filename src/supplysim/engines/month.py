@@ -14,6 +14,7 @@ from supplysim.rules.allocation import allocate_by_class
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.production import input_fill, scale_to_capacity
 from supplysim.rules.stockpile import fires, release_available, replenish_order
+from supplysim.rules.trade import quota_scale
 
 TINY = 1e-300
 
@@ -90,3 +91,16 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use):
         unfilled = np.maximum(unfilled - lay.link_by_dst.sum_rows(out), 0.0)
         total += out
     return total, req * lay.trade[:, None]
+
+
+def apply_quotas(sent, quota_cols, quota_left) -> None:
+    """Scale shipments (links, paths) in place so each active quota holds [t].
+
+    ``quota_cols[z]`` is the link mask of active quota ``z``; ``quota_left`` (quotas, paths) is
+    what each may still export this month and is drawn down.
+    """
+    for z, cols in enumerate(quota_cols):
+        exports = sent[cols].sum(axis=0)
+        scale = quota_scale(exports, quota_left[z])
+        sent[cols] *= scale
+        quota_left[z] -= exports * scale

@@ -20,15 +20,21 @@ import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_step
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE, Layout
-from supplysim.engines.month import fired_stockpiles, link_orders, resource, run_lines, short_share
+from supplysim.engines.month import (
+    apply_quotas,
+    fired_stockpiles,
+    link_orders,
+    resource,
+    run_lines,
+    short_share,
+)
 from supplysim.rules.allocation import allocate_by_class
 from supplysim.rules.demand import demand_at
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.licensing import approval_share, review_delay_months
-from supplysim.rules.production import (availability, project_capacity)
-from supplysim.rules.trade import lag_weights, quota_scale
+from supplysim.rules.production import availability, project_capacity
+from supplysim.rules.trade import lag_weights
 from supplysim.seeding import Streams
-
 
 
 @dataclass
@@ -154,7 +160,7 @@ class _Exports:
             self.approval[rows] *= share.T
             self.delay[rows] = np.maximum(self.delay[rows], pp.lic_delay[:, q])
         self.quota_cols = [pol.quota_scope[z] for z in np.flatnonzero(pol.quota_active[:, t])]
-        self.quota_left = pp.values["quota_t_per_month"][:, pol.quota_active[:, t]].copy()
+        self.quota_left = pp.values["quota_t_per_month"][:, pol.quota_active[:, t]].T.copy()
 
     def apply(self, alloc: np.ndarray) -> np.ndarray:
         """What leaves the exporter of an allocation (links, paths) [t]: approved, within quota.
@@ -164,11 +170,7 @@ class _Exports:
         sent = alloc
         if len(self.lic_rows):
             sent[self.lic_rows] = alloc[self.lic_rows] * self.approval
-        for z, cols in enumerate(self.quota_cols):
-            exports = np.ascontiguousarray(sent[cols].T).sum(axis=1)
-            scale = quota_scale(exports, self.quota_left[:, z])
-            sent[cols] *= scale
-            self.quota_left[:, z] -= exports * scale
+        apply_quotas(sent, self.quota_cols, self.quota_left)
         return sent
 
 

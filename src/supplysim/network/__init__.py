@@ -23,8 +23,8 @@ import pandas as pd
 
 from supplysim.model.world import World
 from supplysim.network.params import ParamTable
-from supplysim.network.topology import Topology, build_topology
 from supplysim.network.policies import PolicyArrays, compile_policies
+from supplysim.network.topology import Topology, build_topology
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,9 +9,9 @@ import pandas as pd
 from scipy import stats
 
 from supplysim.model.world import FACILITY_TABLES, World
-from supplysim.network.params import ParamTable
 from supplysim.network.baseline import baseline_use
 from supplysim.network.links import build_links
+from supplysim.network.params import ParamTable
 
 MONTHS_PER_YEAR = 12.0
 

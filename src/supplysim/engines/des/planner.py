@@ -17,13 +17,18 @@ import numpy as np
 from supplysim.engines.balance import check_slots
 from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE
-from supplysim.engines.month import fired_stockpiles, link_orders, resource, run_lines, short_share
+from supplysim.engines.month import (
+    apply_quotas,
+    fired_stockpiles,
+    link_orders,
+    resource,
+    run_lines,
+    short_share,
+)
 from supplysim.rules.allocation import allocate_by_class
 from supplysim.rules.demand import demand_at
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.production import project_capacity
-from supplysim.rules.trade import quota_scale
-
 
 
 @dataclass
@@ -90,18 +95,14 @@ class Exports:
         self.share = self.lots.mean(axis=1) if len(self.lic_rows) else np.ones(0)
         self.asked = np.zeros(len(self.lic_rows))
         self.quota_cols = [pol.quota_scope[z] for z in np.flatnonzero(pol.quota_active[:, t])]
-        self.quota_left = v["quota_t_per_month"][pol.quota_active[:, t], 0].copy()
+        self.quota_left = v["quota_t_per_month"][pol.quota_active[:, t]].copy()
 
     def apply(self, alloc: np.ndarray) -> np.ndarray:
         """What leaves the exporter of an allocation (links, 1) [t]; scales it in place."""
         if len(self.lic_rows):
             self.asked += alloc[self.lic_rows, 0]
             alloc[self.lic_rows, 0] *= self.share
-        for z, cols in enumerate(self.quota_cols):
-            exports = float(alloc[cols].sum())
-            scale = quota_scale(exports, self.quota_left[z])
-            alloc[cols] *= scale
-            self.quota_left[z] -= exports * scale
+        apply_quotas(alloc, self.quota_cols, self.quota_left)
         return alloc
 
 
