@@ -6,7 +6,6 @@ With ``strict=False`` a check returns the list of problems instead of raising.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from supplysim.errors import DataError
 from supplysim.model.world import FACILITY_TABLES, World
@@ -105,24 +104,3 @@ def check_world(world: World, strict: bool = True) -> list[str]:
                   check_estimates_cover_values):
         problems += check(world, strict=strict)
     return problems
-
-
-def baseline_balance(world: World) -> pd.DataFrame:
-    """World capacity vs. requirement per material at baseline demand [t/yr].
-
-    Requirement is demand pushed up through the recipes (inputs per output); capacity is the
-    sum of producing facilities' capacity times their output share.
-    """
-    t = world.tables
-    need = t["demand"].groupby("material")["demand_t_per_yr"].sum().to_dict()
-    order = t["materials"].sort_values("stage_order", ascending=False)
-    recipes = t["recipes"]
-    for material in order.index:
-        for r in recipes[recipes.output_material == material].itertuples():
-            need[r.input_material] = need.get(r.input_material, 0.0) + need.get(material, 0.0) * r.input_t_per_t
-    cap: dict[str, float] = {}
-    for m in t["mines"].itertuples():
-        for s in t["ore_splits"][t["ore_splits"].ore_type == m.ore_type].itertuples():
-            cap[s.material] = cap.get(s.material, 0.0) + m.capacity_t_per_yr * s.share
-    frame = pd.DataFrame({"requirement_t_per_yr": pd.Series(need), "capacity_t_per_yr": pd.Series(cap)})
-    return frame.fillna(0.0)
