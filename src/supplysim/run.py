@@ -168,6 +168,11 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
         return out
 
     f, sp = net.flows, net.stockpiles
+    od = net.slots.iloc[np.unique(d.slot.to_numpy())]
+    origin = np.full((paths, T, len(regions), len(materials)), np.nan, np.float32)
+    if "origin_share" in arrays:
+        origin[:, :, od.country.map(regions.index).to_numpy(),
+               od.material.map(materials.index).to_numpy()] = arrays["origin_share"]
     ds = xr.Dataset(
         {
             "demand_t": (dims, dense(arrays["demand_t"]), _attrs("t/month", "demand")),
@@ -176,6 +181,9 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                           _attrs("t/month", "shipped")),
             "stockpile_t": (("path", "month", "stockpile"), arrays["stockpile_t"],
                             _attrs("t", "stockpile held at month end")),
+            "origin_share": (("path", "month", "region", "material"), origin,
+                             _attrs("1", "Chinese-origin share of the stock demand draws on "
+                                         "(NaN: no demand of the material in the region)")),
         },
         coords=dict(path=np.arange(paths), month=pd.DatetimeIndex(net.months), region=regions,
                     sector=sectors, material=materials, exporter=("flow", f.exporter.to_numpy(str)),

@@ -8,6 +8,7 @@ import numpy as np
 from scipy import sparse
 
 from supplysim.engines.groups import Groups
+from supplysim.rules.origin import line_share
 
 #: Allocation classes at a supplier: home first under controls, then trade, then stockpiles.
 CLASS_HOME, CLASS_TRADE, CLASS_REPLENISH = 0, 1, 2
@@ -56,6 +57,10 @@ class Layout:
     sp_of_link: np.ndarray        # (L,) stockpile index of release/replenish links, else -1
     project_node: np.ndarray
     lic_links: np.ndarray         # links any licence covers, sorted
+    line_china: np.ndarray        # (NL,) bool: lines run in China (their output is Chinese)
+    origin0: np.ndarray           # (S,) Chinese-origin share of the starting stocks [1]
+    content_links: np.ndarray     # links any content rule may reach, sorted
+    od_slot: np.ndarray           # demand slots, sorted (one per region and material)
 
     @classmethod
     def of(cls, net) -> Layout:
@@ -73,6 +78,7 @@ class Layout:
             release_dst[links.dst_slot.to_numpy()[rel], j] = 1.0
             sp_of_link[rel | ((kind == "replenish") & (links.dst_slot.to_numpy() == slot))] = j
         lead = links.lead_months.to_numpy(float)
+        china = (net.nodes.country == "China").to_numpy()
         return cls(
             n_slots=S, n_links=L, n_nodes=N, n_lines=NL,
             slot_node=net.slots.node.to_numpy(),
@@ -99,6 +105,10 @@ class Layout:
             sp_of_link=sp_of_link, holder_demand=_holder_demand(net),
             project_node=net.projects.node.to_numpy().astype(int),
             lic_links=np.flatnonzero(net.policies.lic_scope.any(axis=0)),
+            line_china=china[net.lines.node.to_numpy()] if NL else np.zeros(0, bool),
+            origin0=baseline_origin(net, china),
+            content_links=np.flatnonzero(net.policies.content_scope.any(axis=0)),
+            od_slot=np.unique(net.demand.slot.to_numpy()),
         )
 
 
@@ -111,3 +121,39 @@ def _holder_demand(net) -> sparse.csr_matrix:
         rows += [j] * len(hit)
         cols += list(hit)
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sp), len(slots)))
+
+
+def baseline_origin(net, china: np.ndarray) -> np.ndarray:
+    """Chinese-origin share of every slot in the baseline flows (S,) [1].
+
+    Output slots of facilities in China are Chinese (1); other facilities' outputs take the
+    share of their inputs weighted by the point input ratios; a consumer or stockpile slot takes
+    the share of its baseline trade (or replenishment) links weighted by their baseline shares,
+    or of all its links equally when none has a baseline share. Repeated over the chain of stages
+    until it settles.
+    """
+    S = len(net.slots)
+    links = net.links
+    src, dst = links.src_slot.to_numpy(), links.dst_slot.to_numpy()
+    kind = links.kind.to_numpy()
+    w = links.share.to_numpy(float) * (kind != "release")
+    into = np.bincount(dst, w, minlength=S)
+    w = np.where(into[dst] > 0, w, (kind != "release").astype(float))
+    into = np.bincount(dst, w, minlength=S)
+    ratio = np.asarray(net.params.values["in_ratio"], float)
+    ip_slot, ip_line = net.in_pairs.slot.to_numpy(), net.in_pairs.line.to_numpy()
+    op_slot, op_line = net.out_pairs.slot.to_numpy(), net.out_pairs.line.to_numpy()
+    n_lines = len(net.lines)
+    line_node = net.lines.node.to_numpy()
+    in_w = np.bincount(ip_line, ratio, minlength=n_lines) if len(ip_line) else np.zeros(n_lines)
+    share = np.zeros(S)
+    for _ in range(int(net.slots.stage_order.max()) * 2 + 4):
+        line = np.bincount(ip_line, ratio * share[ip_slot], minlength=n_lines) if len(ip_line) \
+            else np.zeros(n_lines)
+        line = line_share(in_w, line, china[line_node])
+        made = np.bincount(op_slot, line[op_line], minlength=S)
+        count = np.bincount(op_slot, minlength=S)
+        share_in = np.bincount(dst, w * share[src], minlength=S)
+        share = np.where(count > 0, made / np.maximum(count, 1),
+                         np.where(into > 0, share_in / np.where(into > 0, into, 1.0), 0.0))
+    return np.clip(share, 0.0, 1.0)

@@ -68,7 +68,7 @@ class Results:
     ds : xarray.Dataset
         ``demand_t`` and ``unmet_t`` (path, month, region, sector, material) [t/month],
         ``shipped_t`` (path, month, flow) [t/month], ``stockpile_t`` (path, month, stockpile)
-        [t]; attributes ``scenario``, ``scenario_hash``, ``seed``, ``version``, ...
+        [t], ``origin_share`` (path, month, region, material) [1]; attributes ``scenario``, ``scenario_hash``, ``seed``, ``version``, ...
     meta : dict
         Run metadata: at least ``paths``, ``steps``, ``nodes``, ``seconds`` [s].
     events : pandas.DataFrame, optional
@@ -309,6 +309,34 @@ class Results:
         cols = metrics.path_stats(grouped, quantiles)
         df = metrics.tidy(cols, ("month", "group"))[["month", *keys, *cols]]
         df.attrs["units"] = {c: "t/month" for c in cols}
+        return df
+
+    def origin(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Chinese-origin share of the supply each region draws on, per month and material.
+
+        The share is that of the regional stock demand is served from, after the month's
+        arrivals: goods mixed by mass, lines in China making Chinese-origin goods, other lines
+        passing on the mass-weighted share of their inputs.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``region``, ``material``, ``mean`` and quantiles (``p05``, ``p95``) [1];
+            rows of a region without demand of the material are dropped.
+        """
+        if "origin_share" not in self.ds.data_vars:
+            raise ValueError("results Dataset has no origin_share variable")
+        share = self.ds["origin_share"]
+        cols = metrics.path_stats(share.fillna(0.0), quantiles)
+        keep = share.notnull().all(("path", "month"))
+        df = metrics.tidy(cols, ("month", "region", "material"), keep=keep)
+        df = df[["month", "region", "material", *cols]]
+        df.attrs["units"] = {c: "1" for c in cols}
         return df
 
     # -- raw access ------------------------------------------------------------------------

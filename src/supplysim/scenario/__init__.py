@@ -23,6 +23,7 @@ from supplysim.scenario.load import (
 )
 from supplysim.scenario.schema import (
     CapacityProject,
+    ContentRule,
     ExportBan,
     ExportLicensing,
     ExportQuota,
@@ -30,10 +31,12 @@ from supplysim.scenario.schema import (
     Policy,
     Scenario,
     StockpilePolicy,
+    TechnologyRule,
 )
 
 __all__ = [
     "CapacityProject",
+    "ContentRule",
     "Distribution",
     "ExportBan",
     "ExportLicensing",
@@ -43,6 +46,7 @@ __all__ = [
     "Policy",
     "Scenario",
     "StockpilePolicy",
+    "TechnologyRule",
     "load_scenario",
     "parse_scenario",
 ]

@@ -28,6 +28,7 @@ from supplysim.scenario.distributions import (
 
 __all__ = [
     "CapacityProject",
+    "ContentRule",
     "ExportBan",
     "ExportLicensing",
     "ExportQuota",
@@ -35,6 +36,7 @@ __all__ = [
     "Policy",
     "Scenario",
     "StockpilePolicy",
+    "TechnologyRule",
 ]
 
 _STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
@@ -83,6 +85,42 @@ class ExportLicensing(_TradePolicy):
     review_capacity_per_week: Annotated[int, Field(ge=1)] | None = None
     rfi_prob: Probability = Fixed(value=0.0)  # share of reviews asking for more information [-]
     rfi_delay_days: NonNegative = Fixed(value=30.0)  # applicant's time to answer a request [d]
+
+
+class ContentRule(ExportLicensing):
+    """Third-country exports of goods whose Chinese-origin share exceeds ``threshold_share`` need
+    a licence from ``exporter`` (which must be China), decided as under export licensing.
+
+    The scope (stages, elements, destinations) selects the trade links of every other exporter.
+    """
+
+    type: Literal["content_rule"]  # type: ignore[assignment]
+    threshold_share: Annotated[float, Field(ge=0.0, le=1.0)]  # Chinese-origin share [1]
+
+    @model_validator(mode="after")
+    def _check_china(self) -> ContentRule:
+        if self.exporter != "China":
+            text = f"expected 'China': origin is tracked for Chinese content, got {self.exporter!r}"
+            raise custom_error(text, ("exporter",))
+        return self
+
+
+class TechnologyRule(_Policy):
+    """China withholds equipment or know-how: ``cut_share`` of the capacity that depends on it
+    (world table ``tech_dependence``) is unavailable at facilities outside China."""
+
+    type: Literal["technology_rule"]
+    kinds: Annotated[tuple[FacilityKind, ...], BeforeValidator(seq), Field(min_length=1)] = (
+        "separator", "metal_plant", "magnet_plant")
+    countries: Destinations = "all"  # facility countries in scope (China never is)
+    cut_share: Probability  # share of the dependent capacity lost [1]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check_end(self) -> TechnologyRule:
+        _check_dates(self.start, self.end)
+        return self
 
 
 class ExportBan(_TradePolicy):
@@ -154,7 +192,8 @@ class StockpilePolicy(_Policy):
 
 
 Policy = Annotated[
-    Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy],
+    Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy, ContentRule,
+          TechnologyRule],
     Field(discriminator="type"),
 ]
 """Any policy, selected by its ``type`` key."""
@@ -165,6 +204,8 @@ POLICY_KINDS: dict[str, type[_Policy]] = {
     "export_quota": ExportQuota,
     "capacity_project": CapacityProject,
     "stockpile": StockpilePolicy,
+    "content_rule": ContentRule,
+    "technology_rule": TechnologyRule,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from supplysim.engines.des.planner import Planner
 from supplysim.engines.layout import Layout
 from supplysim.seeding import BLOCK_PATHS, Streams
 
-OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t")
+OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "origin_share")
 
 
 @dataclass
@@ -26,6 +26,7 @@ class RunContext:
     lay: Layout
     licences: list          # per licence policy: (name, capacity/week or None, rfi_prob, rfi_days)
     labels: Labels
+    content: list = field(default_factory=list)  # the same per content rule
 
     def __post_init__(self) -> None:
         net, lay = self.net, self.lay
@@ -51,9 +52,10 @@ class RunContext:
         return v["lic_delay_days"][:, 0]
 
 
-def licence_settings(scenario, names) -> list:
-    """``(name, capacity per week, rfi_prob dist, rfi_delay_days dist)`` of each licence policy."""
-    by_name = {p.name: p for p in scenario.policies if p.type == "export_licensing"}
+def licence_settings(scenario, names, kind: str = "export_licensing") -> list:
+    """``(name, capacity per week, rfi_prob dist, rfi_delay_days dist)`` of each licence policy
+    (or of each content rule with ``kind="content_rule"``)."""
+    by_name = {p.name: p for p in scenario.policies if p.type == kind}
     return [(n, getattr(by_name[n], "review_capacity_per_week", None),
              getattr(by_name[n], "rfi_prob", None), getattr(by_name[n], "rfi_delay_days", None))
             for n in names]
@@ -109,7 +111,8 @@ def run_path(ctx: RunContext, values: dict, built: np.ndarray, rng: dict) -> tup
     arrays = {"demand_t": np.array([r.demand for r in records]),
               "unmet_t": np.array([r.unmet for r in records]),
               "shipped_t": np.array([r.shipped for r in records]),
-              "stockpile_t": np.array([r.stockpile for r in records])}
+              "stockpile_t": np.array([r.stockpile for r in records]),
+              "origin_share": np.array([r.origin_share for r in records])}
     return arrays, log.arrays()
 
 
@@ -120,6 +123,12 @@ def _start(w, ctx: RunContext, planner: Planner, values: dict, built, cuts) -> N
         p = float(rfi_prob.ppf(u[q, 0])) if rfi_prob is not None else 0.0
         d = float(rfi_days.ppf(u[q, 1])) if rfi_days is not None else 0.0
         planner.desks.append(proc.ReviewDesk(w, name, float(values["lic_delay_days"][q]), cap, p, d))
+    u = w.rng["content_licences"].random((len(ctx.content), 2))
+    for c, (name, cap, rfi_prob, rfi_days) in enumerate(ctx.content):
+        p = float(rfi_prob.ppf(u[c, 0])) if rfi_prob is not None else 0.0
+        d = float(rfi_days.ppf(u[c, 1])) if rfi_days is not None else 0.0
+        planner.desks.append(proc.ReviewDesk(w, name, float(values["content_delay_days"][c]), cap,
+                                             p, d, stream="content_licences"))
     for node, a, e in cuts:
         env.process(proc.outage(w, node, a, e, float(values["outage_loss"][node])))
     pol = ctx.net.policies
@@ -144,7 +153,7 @@ def _fill_pipeline(w, ctx: RunContext, planner: Planner) -> None:
             day = (k + w.rng["leads"].random()) / BATCHES_PER_MONTH * DAYS_PER_MONTH
             day += w.lead_days(lay.lead_months[link])
             if day >= 0:
-                w.expect(day, int(link), tonnes)
+                w.expect(day, int(link), tonnes, tonnes * float(lay.origin0[lay.link_src[link]]))
                 planner.books.transit[link, 0] += tonnes
                 w.env.process(proc.arrival(w, ctx, int(link), tonnes, day, "pipeline"))
 
@@ -157,14 +166,15 @@ def run_des(net, scenario, root: np.random.SeedSequence, runs: int) -> tuple[dic
     """
     lay = Layout.of(net)
     ctx = RunContext(net, lay, licence_settings(scenario, net.policies.lic_names),
-                     Labels(net.nodes.name, net.nodes.country, net.slots.material))
+                     Labels(net.nodes.name, net.nodes.country, net.slots.material),
+                     licence_settings(scenario, net.policies.content_names, "content_rule"))
     nq, nj = len(net.policies.lic_names), len(lay.project_node)
     out = {k: [] for k in OUTPUTS}
     events = []
     for first in range(0, runs, BLOCK_PATHS):
         n = min(BLOCK_PATHS, runs - first)
         streams = Streams(root, first, n)
-        values = net.params.sample(streams.uniform("sampling", (net.params.n_uncertain,)))
+        values = net.params.sample_streams(streams)
         u_lead = streams.uniform("leads", (nq + 2 * nj,))
         built = u_lead[:, nq:nq + nj] < values["project_fid_prob"]
         for i in range(n):
