@@ -28,8 +28,12 @@ def check_references(world: World, strict: bool = True) -> list[str]:
     t = world.tables
     countries, materials = t["countries"].index, t["materials"].index
     problems = []
-    for table in (*FACILITY_TABLES, "inventories"):
+    for table in (*FACILITY_TABLES, "inventories", "tech_dependence"):
         problems += _unknown(world, table, "country", countries)
+    problems += _unknown(world, "tech_dependence", "kind", set(FACILITY_TABLES.values()) - {"mine"})
+    china = set(t["countries"].index[t["countries"].bloc == "china"])
+    problems += [f"tech_dependence.csv: row {i!r}: a facility in China cannot depend on China"
+                 for i, c in t["tech_dependence"].country.items() if c in china]
     problems += _unknown(world, "demand", "region", set(t["countries"].region))
     problems += _unknown(world, "mines", "ore_type", set(t["ore_splits"].ore_type))
     for table, col in [("ore_splits", "material"), ("recipes", "output_material"),
