@@ -50,6 +50,28 @@ def test_china_chain_is_chinese_and_shares_stay_in_bounds(world):
     assert np.all(state.origin[:, us_mine] == 0.0)
 
 
+def test_baseline_shares_by_hand(world):
+    net = compile_network(world, supplysim.load_scenario("baseline_2024", world))
+    lay = Layout.of(net)
+    name = net.nodes.name.to_numpy()[net.slots.node]
+
+    def slot(node, material):
+        return int(np.flatnonzero((name == node) & (net.slots.material == material).to_numpy())[0])
+
+    # Japan's NdPr oxide: 35 % from China, 55 % from Malaysia (Lynas, Australian ore), 10 % US
+    assert lay.origin0[slot("jp_metal", "oxide_NdPr")] == pytest.approx(0.35)
+    # a Japanese Dy magnet: NdPr, Dy and Tb metal weighted by the recipe's input ratios
+    ratio = net.params.values["in_ratio"]
+    line = net.out_pairs.line[net.out_pairs.slot == slot("jp_magnet", "magnet_hre")].iloc[0]
+    pairs = net.in_pairs[net.in_pairs.line == line]
+    mass = sum(ratio[i] for i in pairs.index)
+    china = sum(ratio[i] * lay.origin0[p.slot] for i, p in pairs.iterrows())
+    assert lay.origin0[slot("jp_magnet", "magnet_hre")] == pytest.approx(china / mass)
+    assert lay.origin0[slot("jp_magnet", "magnet_hre")] == pytest.approx(0.6951, abs=1e-4)
+    # made in China: Chinese, whatever the ore (Myanmar's clays feed Chinese separators)
+    assert lay.origin0[slot("cn_separation", "oxide_Dy")] == 1.0
+
+
 def test_origin_results_both_engines():
     for engine, runs in (("vector", 16), ("des", 2)):
         res = supplysim.simulate("baseline_2024", runs=runs, seed=4, engine=engine)
