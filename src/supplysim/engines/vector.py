@@ -5,8 +5,10 @@ each node can make; lines run at the rate planned from last month's orders, limi
 consumers order up to their cover target; suppliers allocate stock to orders (home first under
 controls, then trade, then stockpile replenishment; pro rata within a class); export policies
 cut or delay what was allocated; buyers re-source what stayed unfilled from suppliers with stock
-left and from triggered stockpiles; demand lines draw on regional stocks, defence first.
-Every quantity is decided by a function of :mod:`supplysim.rules`.
+left and from triggered stockpiles; demand lines draw on regional stocks, defence first. Every
+stock carries its share of Chinese-origin content (:mod:`supplysim.rules.origin`), which content
+rules read to decide which third-country exports need a licence. Every quantity is decided by a
+function of :mod:`supplysim.rules`.
 
 Arrays are exposed shaped ``(paths, k)`` but stored with paths on the last axis: the engine
 works on their transposes ``(k, paths)``, so gathers copy whole rows and group sums add rows.
