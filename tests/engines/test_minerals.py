@@ -24,7 +24,7 @@ def test_world_holds_battery_minerals_beside_rare_earths(world):
     assert set(world.minerals) == {"rare_earths", *BATTERY}
     vocab = world.vocabulary()
     assert {"Li", "Co", "Ni", "C"} <= vocab.elements
-    assert {"refinery", "smelter", "anode_plant"} <= vocab.facility_kinds
+    assert {"li_converter", "co_refinery", "ni_smelter", "anode_plant"} <= vocab.facility_kinds
 
 
 def test_rare_earth_selection_equals_the_world_without_mineral_folders(world, tmp_path):
