@@ -82,6 +82,13 @@ def test_one_scenario_reports_a_shortage_curve_for_each_mineral(world):
     mineral = world.materials.mineral
     assert set(mineral[curve.material.unique()]) == set(BATTERY)
     assert (curve.groupby("material").share_mean.mean() < 0.05).all()
+    by_mineral = res.shortage_curve(by="mineral")
+    assert set(by_mineral.mineral) == set(BATTERY)
+    per_material = curve.assign(mineral=mineral[curve.material].to_numpy())
+    np.testing.assert_allclose(by_mineral.groupby("mineral")["mean"].sum(),
+                               per_material.groupby("mineral")["mean"].sum(), rtol=1e-6)
+    with pytest.raises(ValueError, match="mineral"):
+        res.shortage_curve(by=["material", "mineral"])
 
 
 def _without(name: str, policies: list[str], tmp_path: Path):

@@ -247,12 +247,13 @@ def _lines(world: World, nodes: pd.DataFrame, slots: _SlotIndex, params: ParamTa
 def _demand_lines(world: World, scenario, nodes, slots: _SlotIndex, params: ParamTable):
     rows, base_d, growth_d, growth = [], {}, {}, []
     node_of = {c: i for i, (c, k) in enumerate(zip(nodes.country, nodes.kind)) if k == "demand"}
+    mineral = world.tables["materials"].mineral
     override = dict(scenario.demand_growth)
     shared: dict[str, object] = {}
     for j, r in enumerate(world.tables["demand"].itertuples()):
         node = node_of[r.region]
         rows.append(dict(region=r.region, sector=r.sector, material=r.material,
-                         priority_class=int(r.priority_class),
+                         mineral=mineral[r.material], priority_class=int(r.priority_class),
                          slot=slots.get(node, r.material, "in")))
         base_d[j] = _scaled(world_estimate(world, "demand", r.id, "demand_t_per_yr"), 1 / 12)
         growth.append(r.growth_per_yr)
