@@ -186,7 +186,9 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                                          "(NaN: no demand of the material in the region)")),
         },
         coords=dict(path=np.arange(paths), month=pd.DatetimeIndex(net.months), region=regions,
-                    sector=sectors, material=materials, exporter=("flow", f.exporter.to_numpy(str)),
+                    sector=sectors, material=materials,
+                    mineral=("material", _minerals_of(d, materials)),
+                    exporter=("flow", f.exporter.to_numpy(str)),
                     destination=("flow", f.destination.to_numpy(str)),
                     flow_material=("flow", f.material.to_numpy(str)),
                     stockpile=sp.name.to_numpy(str), holder=("stockpile", sp.holder.to_numpy(str)),
@@ -195,6 +197,14 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                    version=_pkg_version("supplysim"), engine="vector", chunk_size=chunk_size),
     )
     return ds
+
+
+def _minerals_of(demand, materials: list[str]) -> np.ndarray:
+    """Mineral chain of each material (``""`` where the demand frame has no mineral column)."""
+    if "mineral" not in demand:
+        return np.full(len(materials), "", dtype=object).astype(str)
+    of = dict(zip(demand.material, demand.mineral))
+    return np.array([of[m] for m in materials], dtype=str)
 
 
 def _attrs(units: str, long_name: str) -> dict:

@@ -44,8 +44,12 @@ def check_references(world: World, strict: bool = True) -> list[str]:
         problems += _unknown(world, table, "exporter", countries)
         problems += _unknown(world, table, "importer", countries)
     problems += _unknown(world, "stockpiles", "holder", countries)
-    for table in ("separators", "metal_plants", "magnet_plants"):
-        problems += _unknown(world, table, "process", set(t["recipes"].process))
+    for table in FACILITY_TABLES:
+        if "process" in t[table].columns:
+            problems += _unknown(world, table, "process", set(t["recipes"].process))
+    problems += [f"plants.csv: row {i!r}: empty kind" for i, k in t["plants"].kind.items() if not k]
+    problems += [f"materials.csv: row {i!r}: empty mineral"
+                 for i, m in t["materials"].mineral.items() if not m]
     return _report(problems + check_sources(world, strict=False), strict)
 
 

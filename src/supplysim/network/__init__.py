@@ -5,8 +5,8 @@ frames kept here (``nodes``, ``slots``, ``links``, ``lines``, ``demand``, ``stoc
 
 Vocabulary of the arrays:
 
-- *node*: a facility aggregated by country (mine, separator, metal plant, magnet plant), a demand
-  region, or a stockpile;
+- *node*: a facility aggregated by country (a mine, or a plant of any kind that the world's
+  facility tables name), a demand region, or a stockpile;
 - *slot*: an inventory of one material at one node;
 - *line*: a conversion a node runs (activity in t/month), with output pairs ``(slot, yield)`` and
   input pairs ``(slot, t input per unit activity)``;
@@ -61,6 +61,7 @@ def compile_network(world: World, scenario) -> Network:
     scenario : supplysim.scenario.Scenario
         A validated scenario.
     """
+    world = world.select(scenario.minerals or world.base_minerals or world.minerals)
     months = pd.date_range(pd.Timestamp(scenario.horizon.start), periods=scenario.horizon.months,
                            freq="MS")
     params = ParamTable()

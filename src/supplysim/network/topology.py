@@ -85,7 +85,7 @@ def _facility_nodes(world: World) -> list[dict]:
     rows = []
     for table, kind in FACILITY_TABLES.items():
         for r in world.tables[table].itertuples():
-            rows.append(dict(name=r.id, kind=kind, country=r.country, table=table,
+            rows.append(dict(name=r.id, kind=kind or r.kind, country=r.country, table=table,
                              process=getattr(r, "process", "mining"),
                              ore_type=getattr(r, "ore_type", ""), material="",
                              capacity=r.capacity_t_per_yr / MONTHS_PER_YEAR,
@@ -228,7 +228,7 @@ def _lines(world: World, nodes: pd.DataFrame, slots: _SlotIndex, params: ParamTa
             for s in splits[splits.ore_type == n.ore_type].itertuples():
                 out_d[len(outs)] = world_estimate(world, "ore_splits", s.id, "share")
                 outs.append(dict(line=line, slot=slots.get(i, s.material, "out"), value=s.share))
-        elif n.kind in ("separator", "metal_plant", "magnet_plant"):
+        elif n.kind not in ("demand", "stockpile"):
             rec = recipes[recipes.process == n.process]
             for material, group in rec.groupby("output_material", sort=False):
                 line = len(lines)
@@ -247,12 +247,13 @@ def _lines(world: World, nodes: pd.DataFrame, slots: _SlotIndex, params: ParamTa
 def _demand_lines(world: World, scenario, nodes, slots: _SlotIndex, params: ParamTable):
     rows, base_d, growth_d, growth = [], {}, {}, []
     node_of = {c: i for i, (c, k) in enumerate(zip(nodes.country, nodes.kind)) if k == "demand"}
+    mineral = world.tables["materials"].mineral
     override = dict(scenario.demand_growth)
     shared: dict[str, object] = {}
     for j, r in enumerate(world.tables["demand"].itertuples()):
         node = node_of[r.region]
         rows.append(dict(region=r.region, sector=r.sector, material=r.material,
-                         priority_class=int(r.priority_class),
+                         mineral=mineral[r.material], priority_class=int(r.priority_class),
                          slot=slots.get(node, r.material, "in")))
         base_d[j] = _scaled(world_estimate(world, "demand", r.id, "demand_t_per_yr"), 1 / 12)
         growth.append(r.growth_per_yr)

@@ -11,7 +11,7 @@ import xarray as xr
 
 from supplysim.results import metrics
 
-DEMAND_KEYS = ("region", "sector", "material")
+DEMAND_KEYS = ("region", "sector", "material", "mineral")
 FLOW_KEYS = {"exporter": "exporter", "destination": "destination", "material": "flow_material"}
 REQUIRED = ("demand_t", "unmet_t")
 EMPTY_T = 1e-6  # [t] a stockpile below this is empty
@@ -106,10 +106,21 @@ class Results:
         """Per-path unmet and demand summed to (path, month, *by) [t/month], cached."""
         if by not in self._groups:
             keep = ("path", "month", *by)
-            unmet = metrics.sum_to(self.ds["unmet_t"], keep).transpose(*keep)
-            demand = metrics.sum_to(self.ds["demand_t"], keep).transpose(*keep)
+            unmet = metrics.sum_to(self._by_mineral("unmet_t", by), keep).transpose(*keep)
+            demand = metrics.sum_to(self._by_mineral("demand_t", by), keep).transpose(*keep)
             self._groups[by] = (unmet, demand)
         return self._groups[by]
+
+    def _by_mineral(self, name: str, by: tuple[str, ...]) -> xr.DataArray:
+        """``ds[name]`` with materials summed into their mineral when ``by`` names ``mineral``."""
+        da = self.ds[name]
+        if "mineral" not in by:
+            return da
+        if "material" in by:
+            raise ValueError("by: 'mineral' and 'material' together; a material has one mineral")
+        if "mineral" not in da.coords:
+            raise ValueError("these results carry no mineral labels")
+        return da.groupby("mineral").sum("material")
 
     def _share(self, by: tuple[str, ...]) -> tuple[xr.DataArray, xr.DataArray]:
         """Per-path unmet share (path, month, *by) [1] and a has-demand mask (*by)."""
@@ -126,7 +137,8 @@ class Results:
         Parameters
         ----------
         by : str, sequence of str or None
-            Keys among ``region``, ``sector``, ``material``; empty for a world total.
+            Keys among ``region``, ``sector``, ``material`` or ``mineral`` (the chain of the
+            materials, e.g. ``lithium``; not with ``material``); empty for a world total.
         quantiles : sequence of float
             Quantiles across paths [1]; columns named ``p05``, ``p50``, ...
 
@@ -155,7 +167,7 @@ class Results:
         threshold : float
             Unmet share of demand [1].
         by : str, sequence of str or None
-            Keys among ``region``, ``sector``, ``material``.
+            Keys among ``region``, ``sector``, ``material`` or ``mineral``.
 
         Returns
         -------
@@ -180,7 +192,7 @@ class Results:
         threshold : float
             Unmet share of demand [1].
         by : str, sequence of str or None
-            Keys among ``region``, ``sector``, ``material``.
+            Keys among ``region``, ``sector``, ``material`` or ``mineral``.
         months : int or None
             Only the first ``months`` months of the horizon count [month].
 
@@ -202,7 +214,7 @@ class Results:
         Parameters
         ----------
         by : str, sequence of str or None
-            Keys among ``region``, ``sector``, ``material``.
+            Keys among ``region``, ``sector``, ``material`` or ``mineral``.
 
         Returns
         -------

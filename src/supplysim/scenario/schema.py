@@ -21,7 +21,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from supplysim.scenario.distributions import (
-    DIST_KINDS, Country, Destinations, Elements, FacilityKind, Fixed, MaybeWhen, Material, Month,
+    DIST_KINDS, Country, Destinations, Elements, FacilityKind, Fixed, MaybeWhen, Material, Mineral,
+    Month,
     NonNegative, Number, OreType, Positive, Probability, Sector, Stages, When, custom_error,
     BOOL_HINT, describe, number_hint, seq, unknown_name,
 )  # fmt: skip
@@ -249,6 +250,8 @@ class Scenario(BaseModel):
     demand_growth: dict[Sector, Number] = Field(default_factory=dict)  # [fraction/yr]
     outages: bool = True
     policies: Annotated[tuple[Policy, ...], BeforeValidator(seq)] = ()
+    # mineral chains carried (materials.mineral); null: the world's base minerals
+    minerals: Annotated[tuple[Mineral, ...], BeforeValidator(seq), Field(min_length=1)] | None = None
 
     @model_validator(mode="after")
     def _check_policies(self) -> Scenario:
@@ -309,7 +312,7 @@ class Scenario(BaseModel):
             "demand_growth": {k: _plain(v) for k, v in sorted(self.demand_growth.items())},
             "outages": self.outages,
             "policies": [_plain_policy(p) for p in self.policies],
-        }
+        } | ({} if self.minerals is None else {"minerals": list(self.minerals)})
 
     @property
     def hash(self) -> str:

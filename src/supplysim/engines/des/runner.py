@@ -42,7 +42,7 @@ class RunContext:
         self.demand_node = lay.slot_node[lay.d_slot].tolist()
         self.demand_material, self.demand_sector = d.material.tolist(), d.sector.tolist()
         in_slot, out_slot = lay.consumer, lay.out_slot
-        facility = net.nodes.kind.isin(["mine", "separator", "metal_plant", "magnet_plant"])
+        facility = ~net.nodes.kind.isin(["demand", "stockpile"])
         self.node_slots = [(n, np.flatnonzero((lay.slot_node == n) & in_slot).tolist(),
                             np.flatnonzero((lay.slot_node == n) & out_slot).tolist())
                            for n in np.flatnonzero(facility.to_numpy())]
