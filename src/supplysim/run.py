@@ -167,7 +167,9 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
         out[:, :, idx[0], idx[1], idx[2]] = a
         return out
 
-    f, sp = net.flows, net.stockpiles
+    f, sp, mk = net.flows, net.stockpiles, net.market
+    markets = list(dict.fromkeys(m for m, _ in mk.labels))
+    price = arrays["price_usd_per_kg"].reshape(paths, T, len(markets), len(mk.elements))
     ds = xr.Dataset(
         {
             "demand_t": (dims, dense(arrays["demand_t"]), _attrs("t/month", "demand")),
@@ -176,13 +178,19 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                           _attrs("t/month", "shipped")),
             "stockpile_t": (("path", "month", "stockpile"), arrays["stockpile_t"],
                             _attrs("t", "stockpile held at month end")),
+            "price_usd_per_kg": (("path", "month", "market", "element"), price,
+                                 _attrs("USD/kg", "oxide price index at month end")),
+            "payment_usd": (("path", "month", "floor"), arrays["payment_usd"],
+                            _attrs("USD/month", "price floor payments")),
         },
         coords=dict(path=np.arange(paths), month=pd.DatetimeIndex(net.months), region=regions,
                     sector=sectors, material=materials, exporter=("flow", f.exporter.to_numpy(str)),
                     destination=("flow", f.destination.to_numpy(str)),
                     flow_material=("flow", f.material.to_numpy(str)),
                     stockpile=sp.name.to_numpy(str), holder=("stockpile", sp.holder.to_numpy(str)),
-                    stockpile_material=("stockpile", sp.material.to_numpy(str))),
+                    stockpile_material=("stockpile", sp.material.to_numpy(str)),
+                    market=markets, element=list(mk.elements),
+                    floor=np.array(mk.floor_names, dtype=str)),
         attrs=dict(scenario=net.scenario_name, scenario_hash=net.scenario_hash, seed=str(seed),
                    version=_pkg_version("supplysim"), engine="vector", chunk_size=chunk_size),
     )

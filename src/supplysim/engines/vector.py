@@ -20,6 +20,7 @@ import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_step
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE, Layout
+from supplysim.engines.market import MarketBooks, close_month, open_books, respond
 from supplysim.engines.month import (
     apply_quotas,
     fired_stockpiles,
@@ -53,6 +54,8 @@ class VectorState:
         Orders received by supplier slots last month [t/month].
     short_share : ndarray (paths, stockpiles)
         Last month's unmet share of the demand of each stockpile's holder [1].
+    market : MarketBooks
+        Price indices, smoothed prices and substitution, arrays ``(k, paths)``.
     month : int
         Index of the next month to simulate.
     """
@@ -62,6 +65,7 @@ class VectorState:
     transit_t: np.ndarray
     demanded_t: np.ndarray
     short_share: np.ndarray
+    market: MarketBooks
     month: int = 0
 
 
@@ -84,6 +88,8 @@ class MonthRecord:
     unmet_t: np.ndarray
     shipped_t: np.ndarray
     stockpile_t: np.ndarray
+    price_usd_per_kg: np.ndarray
+    payment_usd: np.ndarray
 
 
 def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[VectorState, PathParams]:
@@ -103,7 +109,8 @@ def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[Vector
     demanded = np.repeat((use * lay.out_slot)[:, None], n_paths, axis=1)
     state = VectorState(stock_t=stock.T, pipe_t=np.zeros((lags, lay.n_links, n_paths)).transpose(0, 2, 1),
                         transit_t=np.zeros((lay.n_links, n_paths)).T, demanded_t=demanded.T,
-                        short_share=np.zeros((n_paths, len(lay.sp_slot))))
+                        short_share=np.zeros((n_paths, len(lay.sp_slot))),
+                        market=open_books(net.market, stock))
     lag_w = lag_weights(lay.lead_months, lags)
     _fill_pipeline(state, net, lay, lag_w)
     return state, PathParams(v, built, online, lic_delay, lag_w)
@@ -212,6 +219,7 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     received = _receive(state, lay, t)
     cap = _capacity(net, lay, pp, v, t, streams)
     dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
+    dem = respond(net.market, state.market, dem)
     dem_slot = lay.demand_by_slot.sum_rows(dem)
     planned_in, used, made = run_lines(stock, state.demanded_t.T, lay, v, cap, adjust)
 
@@ -238,9 +246,12 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     served_slot = lay.demand_by_slot.sum_rows(served)
     stock -= served_slot
     state.short_share = short_share(lay, dem_slot, served_slot).T
+    mm = close_month(net.market, state.market, v, t,
+                     dict(stock=stock, demand=dem, served=served, made=made))
     if log is not None:
         check_step(log, state, lay, start.T, received.T, used.T, made.T, sent.T, served_slot.T, t)
     state.month += 1
     return MonthRecord(demand_t=dem.T, unmet_t=(dem - served).T,
                        shipped_t=lay.link_by_flow.sum_rows(sent)[:-1].T,
-                       stockpile_t=stock[lay.sp_slot].T)
+                       stockpile_t=stock[lay.sp_slot].T, price_usd_per_kg=mm.price_usd_per_kg.T,
+                       payment_usd=mm.payment_usd.T)

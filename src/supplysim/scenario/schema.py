@@ -21,7 +21,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from supplysim.scenario.distributions import (
-    DIST_KINDS, Country, Destinations, Elements, FacilityKind, Fixed, MaybeWhen, Material, Month,
+    DIST_KINDS, Country, Destinations, Element, Elements, FacilityKind, Fixed, MaybeWhen, Material,
+    Month,
     NonNegative, Number, OreType, Positive, Probability, Sector, Stages, When, custom_error,
     BOOL_HINT, describe, number_hint, seq, unknown_name,
 )  # fmt: skip
@@ -30,9 +31,11 @@ __all__ = [
     "CapacityProject",
     "ExportBan",
     "ExportLicensing",
+    "ExportPriceCut",
     "ExportQuota",
     "Horizon",
     "Policy",
+    "PriceFloor",
     "Scenario",
     "StockpilePolicy",
 ]
@@ -153,8 +156,49 @@ class StockpilePolicy(_Policy):
         return self
 
 
+class PriceFloor(_Policy):
+    """A government pays a producer ``(floor - market price)+`` on the covered tonnes.
+
+    The covered tonnes of a month are ``covered_t_per_month`` plus ``covered_share`` of the
+    producer country's output of the element at ``stage`` in that month.
+    """
+
+    type: Literal["price_floor"]
+    element: Element
+    market: Literal["china", "ex_china"] = "ex_china"
+    floor_usd_per_kg: NonNegative  # [USD/kg]
+    producer: Country
+    stage: Literal["oxide", "metal"] = "oxide"
+    covered_t_per_month: NonNegative = Fixed(value=0.0)  # [t/month]
+    covered_share: Probability = Fixed(value=0.0)  # share of the producer's output [-]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> PriceFloor:
+        _check_dates(self.start, self.end)
+        return self
+
+
+class ExportPriceCut(_Policy):
+    """An exporter cuts its export prices: the ex-China index of ``elements`` falls by ``cut_share``."""
+
+    type: Literal["export_price_cut"]
+    exporter: Country
+    elements: Elements
+    cut_share: Probability  # share by which export prices fall [-]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ExportPriceCut:
+        _check_dates(self.start, self.end)
+        return self
+
+
 Policy = Annotated[
-    Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy],
+    Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy, PriceFloor,
+          ExportPriceCut],
     Field(discriminator="type"),
 ]
 """Any policy, selected by its ``type`` key."""
@@ -165,6 +209,8 @@ POLICY_KINDS: dict[str, type[_Policy]] = {
     "export_quota": ExportQuota,
     "capacity_project": CapacityProject,
     "stockpile": StockpilePolicy,
+    "price_floor": PriceFloor,
+    "export_price_cut": ExportPriceCut,
 }
 
 
@@ -207,6 +253,7 @@ class Scenario(BaseModel):
     horizon: Horizon
     demand_growth: dict[Sector, Number] = Field(default_factory=dict)  # [fraction/yr]
     outages: bool = True
+    demand_response: bool = False  # demand follows prices (elasticity, substitution)
     policies: Annotated[tuple[Policy, ...], BeforeValidator(seq)] = ()
 
     @model_validator(mode="after")
@@ -268,7 +315,7 @@ class Scenario(BaseModel):
             "demand_growth": {k: _plain(v) for k, v in sorted(self.demand_growth.items())},
             "outages": self.outages,
             "policies": [_plain_policy(p) for p in self.policies],
-        }
+        } | ({"demand_response": True} if self.demand_response else {})
 
     @property
     def hash(self) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 from supplysim.engines.balance import check_slots
 from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE
+from supplysim.engines.market import close_month, open_books, respond
 from supplysim.engines.month import (
     apply_quotas,
     fired_stockpiles,
@@ -66,6 +67,8 @@ class MonthPlan:
     unmet: np.ndarray = None
     shipped: np.ndarray = None
     stockpile: np.ndarray = None
+    price: np.ndarray = None
+    payment: np.ndarray = None
 
 
 class Exports:
@@ -136,6 +139,7 @@ class Planner:
         stock[self.lay.sp_slot] = self.v["sp_initial_t"]
         self.books = Books(stock, np.zeros((self.lay.n_links, 1)), (use * self.lay.out_slot)[:, None],
                            np.zeros((len(self.lay.sp_slot), 1)))
+        self.market = open_books(self.net.market, stock)
 
     def batch_weights(self, node: int, t: int) -> np.ndarray:
         """Share of a month's output made in each batch: available capacity per batch [1]."""
@@ -169,6 +173,7 @@ class Planner:
         received = self._receive(t)
         cap = self._capacity(t)
         dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
+        dem = respond(net.market, self.market, dem)
         dem_slot = lay.demand_by_slot.sum_rows(dem)
         planned_in, used, made = run_lines(b.stock, b.demanded, lay, v, cap, adjust)
         transit_in = lay.link_by_dst.sum_rows(b.transit)
@@ -193,10 +198,13 @@ class Planner:
         served_slot = lay.demand_by_slot.sum_rows(served)
         b.stock -= served_slot
         b.short_share = short_share(lay, dem_slot, served_slot)
+        mm = close_month(net.market, self.market, v, t,
+                         dict(stock=b.stock, demand=dem, served=served, made=made))
         check_slots(net, t, start.T, received.T, made.T, used.T, shipped.T, served_slot.T, b.stock.T)
         plan.served_slot, plan.demand, plan.unmet = served_slot[:, 0], dem[:, 0], (dem - served)[:, 0]
         plan.shipped = lay.link_by_flow.sum_rows(sent)[:-1, 0]
         plan.stockpile = b.stock[lay.sp_slot, 0].copy()
+        plan.price, plan.payment = mm.price_usd_per_kg[:, 0], mm.payment_usd[:, 0]
         return plan
 
     def _dispatch(self, plan: MonthPlan, sent: np.ndarray, ex: Exports) -> None:

@@ -15,7 +15,7 @@ from supplysim.engines.des.planner import Planner
 from supplysim.engines.layout import Layout
 from supplysim.seeding import BLOCK_PATHS, Streams
 
-OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t")
+OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "price_usd_per_kg", "payment_usd")
 
 
 @dataclass
@@ -109,7 +109,9 @@ def run_path(ctx: RunContext, values: dict, built: np.ndarray, rng: dict) -> tup
     arrays = {"demand_t": np.array([r.demand for r in records]),
               "unmet_t": np.array([r.unmet for r in records]),
               "shipped_t": np.array([r.shipped for r in records]),
-              "stockpile_t": np.array([r.stockpile for r in records])}
+              "stockpile_t": np.array([r.stockpile for r in records]),
+              "price_usd_per_kg": np.array([r.price for r in records]),
+              "payment_usd": np.array([r.payment for r in records])}
     return arrays, log.arrays()
 
 

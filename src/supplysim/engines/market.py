@@ -1,0 +1,94 @@
+"""The markets of one month on ``(k, paths)`` arrays, shared by the vector and discrete-event engines.
+
+At the start of a month demand answers last month's smoothed prices (when the scenario turns
+demand response on); at its end each (market, element) index moves by the rule of
+:mod:`supplysim.rules.prices` from the market's stocks and unfilled orders, buyers' smoothed
+prices and substitution follow, and price floors pay out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from supplysim.rules._ratio import share_of
+from supplysim.rules.demand import price_response, substitution_step
+from supplysim.rules.prices import cover_gap, cut_factor, floor_payment_usd, next_log_price, smooth
+
+
+@dataclass
+class MarketBooks:
+    """Market state of a chunk of paths; arrays shaped ``(k, paths)``.
+
+    Attributes
+    ----------
+    log_ratio : ndarray (markets x elements, paths)
+        ``ln(index / price_2024)`` [1].
+    smooth_rel : ndarray (demand lines, paths)
+        Smoothed price of each demand line's rare-earth content relative to 2024 [1].
+    subst : ndarray (demand lines, paths)
+        Share of each demand line gone to substitutes [1].
+    stock_ref : ndarray (markets x elements, paths)
+        Normal commercial stock of each market: its stock smoothed over
+        ``cover_reference_months`` [t oxide-eq].
+    """
+
+    log_ratio: np.ndarray
+    smooth_rel: np.ndarray
+    subst: np.ndarray
+    stock_ref: np.ndarray
+
+
+def open_books(mk, stock: np.ndarray) -> MarketBooks:
+    """Books at the start: 2024 prices; the initial stocks (slots, paths) [t] are normal."""
+    paths = stock.shape[1]
+    n_rows, n_lines = mk.demand_content.shape
+    return MarketBooks(np.zeros((n_rows, paths)), np.ones((n_lines, paths)),
+                       np.zeros((n_lines, paths)), mk.slot_content @ stock)
+
+
+def respond(mk, books: MarketBooks, demand: np.ndarray) -> np.ndarray:
+    """Demand (lines, paths) [t/month] after elasticity and substitution; unchanged when off."""
+    if not mk.response:
+        return demand
+    factor = price_response(books.smooth_rel, mk.elasticity[:, None]) * (1.0 - books.subst)
+    return demand * factor
+
+
+@dataclass
+class MonthMarket:
+    """What a month's market close reports: index prices and floor payments."""
+
+    price_usd_per_kg: np.ndarray  # (markets x elements, paths) [USD/kg]
+    payment_usd: np.ndarray       # (floors, paths) [USD]
+
+
+def close_month(mk, books: MarketBooks, v: dict, t: int, flows: dict) -> MonthMarket:
+    """Move the price indices, smoothed prices and substitution; pay price floors.
+
+    ``flows`` holds this month's ``stock`` (slots, end of month), ``demand`` and ``served``
+    (demand lines) and ``made`` (output of each slot), all ``(k, paths)`` [t or t/month]. The
+    cover gap compares the market's stock with its normal stock; the unmet share is that of
+    the element content of the market's demand. Updates ``books`` in place.
+    """
+    r = mk.rule
+    stock = mk.slot_content @ flows["stock"]
+    gap = cover_gap(stock, books.stock_ref)
+    books.stock_ref = smooth(books.stock_ref, stock, r["cover_reference_months"])
+    demand = flows["demand"]
+    unmet = share_of(mk.demand_content @ np.maximum(demand - flows["served"], 0.0),
+                     mk.demand_content @ demand)
+    books.log_ratio = next_log_price(books.log_ratio, gap, unmet, r["price_cover_gain"],
+                                     r["price_unmet_gain"], r["price_reversion"], r["max_price_ratio"])
+    active = mk.cut_rows[:, :, None] & mk.cut_active[:, t, None, None]
+    rel = np.exp(books.log_ratio) * cut_factor(v["price_cut_share"][:, None, :], active)
+    books.smooth_rel = smooth(books.smooth_rel, mk.demand_weight @ rel, r["price_smoothing_months"])
+    if mk.response:
+        books.subst = substitution_step(books.subst, books.smooth_rel, mk.subst_threshold[:, None],
+                                        mk.subst_max[:, None], mk.subst_lag[:, None])
+    price = mk.price0[:, None] * rel
+    covered = v["floor_covered_t_per_month"] + v["floor_covered_share"] * (
+        mk.floor_slots.astype(float) @ flows["made"])
+    pay = floor_payment_usd(v["floor_usd_per_kg"], price[mk.floor_row], covered)
+    return MonthMarket(price, pay * mk.floor_active[:, t, None])

@@ -1,0 +1,176 @@
+"""Markets compiled to arrays: price indices, element content, demand response, floors, cuts.
+
+Two markets: ``china`` (the nodes of countries whose ``bloc`` is ``china``) and ``ex_china``
+(all others). An index is kept per (market, element) for the elements priced in
+``prices.csv``; row ``m * E + e`` of the arrays below is market ``m``, element ``e``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from supplysim.model.world import World
+from supplysim.network.params import ParamTable
+from supplysim.network.policies import active_months
+
+MARKETS = ("china", "ex_china")
+#: Market names of prices.csv for each market.
+PRICE_MARKET = {"china": "china_domestic", "ex_china": "ex_china"}
+
+
+@dataclass(frozen=True)
+class MarketArrays:
+    """Positional arrays of the markets (see the module docstring for row order).
+
+    Shapes: ``price0 (ME,)`` [USD/kg], ``slot_content (ME, S)`` [t oxide-eq/t] (commercial
+    slots only), ``demand_content (ME, D)`` [t oxide-eq/t], ``demand_weight (D, ME)`` [1]
+    (value shares of a demand line's rare-earth content, its market's rows only),
+    ``elasticity, subst_max, subst_lag, subst_threshold (D,)``, ``floor_row (F,)``,
+    ``floor_slots (F, S)``, ``floor_active (F, T)``, ``cut_rows (C, ME)``, ``cut_active (C, T)``.
+    """
+
+    elements: tuple[str, ...]
+    price0: np.ndarray
+    slot_content: sparse.csr_matrix
+    demand_content: np.ndarray
+    demand_weight: np.ndarray
+    response: bool
+    elasticity: np.ndarray
+    subst_max: np.ndarray
+    subst_lag: np.ndarray
+    subst_threshold: np.ndarray
+    rule: dict
+    floor_names: tuple[str, ...]
+    floor_row: np.ndarray
+    floor_slots: np.ndarray
+    floor_active: np.ndarray
+    cut_rows: np.ndarray
+    cut_active: np.ndarray
+
+    @property
+    def labels(self) -> list[tuple[str, str]]:
+        """``(market, element)`` of each row."""
+        return [(m, e) for m in MARKETS for e in self.elements]
+
+
+def element_content(world: World, elements) -> pd.DataFrame:
+    """Oxide-equivalent content of each material [t oxide of element / t material].
+
+    Separated oxides hold 1 t of their own element; a metal or magnet holds what its recipe
+    inputs hold, per tonne (recipe losses included). Ores count 0: the market is one for
+    separated products.
+
+    Examples
+    --------
+    >>> from supplysim import load_world
+    >>> c = element_content(load_world(), ["NdPr", "Dy", "Tb"])
+    >>> round(float(c.loc["metal_Dy", "Dy"]), 4)
+    1.2085
+    """
+    mats, rec = world.tables["materials"], world.tables["recipes"]
+    out = pd.DataFrame(0.0, index=mats.index, columns=list(elements))
+    for m in mats.sort_values("stage_order").index:
+        if mats.stage[m] == "oxide" and mats.element[m] in out.columns:
+            out.loc[m, mats.element[m]] = 1.0
+        for r in rec[rec.output_material == m].itertuples():
+            out.loc[m] += r.input_t_per_t * out.loc[r.input_material]
+    return out
+
+
+def _elements(world: World) -> tuple[str, ...]:
+    prices = world.tables["prices"]
+    known = list(dict.fromkeys(world.tables["materials"].element))
+    return tuple(e for e in known if e in set(prices.element))
+
+
+def _price0(world: World, elements) -> np.ndarray:
+    """2024 (baseline-year) oxide price of each (market, element); ex-China where China lacks one."""
+    p = world.tables["prices"]
+    year = int(world.parameter("baseline_year"))
+    p = p[(p.year == year) & (p.stage == "oxide")]
+    out = []
+    for m in MARKETS:
+        for e in elements:
+            hit = p[(p.element == e) & (p.market == PRICE_MARKET[m])]
+            if hit.empty:
+                hit = p[(p.element == e) & (p.market == "ex_china")]
+            out.append(float(hit.price_usd_per_kg.iloc[0]))
+    return np.array(out)
+
+
+def market_of_country(world: World, countries) -> np.ndarray:
+    """Market index of each country (or demand region named like a country)."""
+    bloc = world.tables["countries"].bloc
+    return np.array([0 if bloc.get(c, "") == "china" else 1 for c in countries], int)
+
+
+def compile_market(world: World, scenario, topo, months: pd.DatetimeIndex,
+                   params: ParamTable) -> MarketArrays:
+    """Compile the markets, demand response, price floors and export price cuts."""
+    elements = _elements(world)
+    E, S = len(elements), len(topo.slots)
+    content = element_content(world, elements)
+    slots = topo.slots
+    slot_m = market_of_country(world, slots.country)
+    commercial = (slots.kind != "stockpile").to_numpy()
+    c = content.loc[slots.material].to_numpy()  # (S, E)
+    rows = slot_m[:, None] * E + np.arange(E)[None, :]
+    keep = commercial[:, None] & (c > 0)
+    slot_content = sparse.csr_matrix((c[keep], (rows[keep], np.nonzero(keep)[0])),
+                                     shape=(len(MARKETS) * E, S))
+    d = topo.demand
+    d_m = market_of_country(world, d.region)
+    dc = content.loc[d.material].to_numpy()  # (D, E)
+    demand_content = np.zeros((len(MARKETS) * E, len(d)))
+    for j in range(len(d)):
+        demand_content[d_m[j] * E:(d_m[j] + 1) * E, j] = dc[j]
+    price0 = _price0(world, elements)
+    value = demand_content.T * price0[None, :]
+    weight = value / np.maximum(value.sum(axis=1, keepdims=True), 1e-300)
+    resp = world.tables["demand_response"].set_index("sector")
+    sector = lambda col, default: np.array([float(resp[col].get(s, default)) for s in d.sector])
+    on = bool(getattr(scenario, "demand_response", False))
+    rule = {k: world.tables["market"].loc[k, "value"] for k in world.tables["market"].index}
+    floors = [p for p in scenario.policies if p.type == "price_floor"]
+    cuts = [p for p in scenario.policies if p.type == "export_price_cut"]
+    _declare(params, floors, cuts)
+    T = len(months)
+    cut_rows = np.zeros((len(cuts), len(MARKETS) * E), bool)
+    for k, p in enumerate(cuts):
+        for e in p.elements:
+            if e in elements:
+                cut_rows[k, MARKETS.index("ex_china") * E + elements.index(e)] = True
+    return MarketArrays(
+        elements=elements, price0=price0, slot_content=slot_content,
+        demand_content=demand_content, demand_weight=weight, response=on,
+        elasticity=sector("elasticity", 0.0) * on, subst_max=sector("subst_max_share", 0.0) * on,
+        subst_lag=sector("subst_lag_months", 1.0), subst_threshold=sector("subst_threshold_ratio", 1.0),
+        rule=rule, floor_names=tuple(p.name for p in floors),
+        floor_row=np.array([MARKETS.index(p.market) * E + elements.index(p.element) for p in floors], int),
+        floor_slots=np.array([_producer_slots(world, slots, p) for p in floors], bool).reshape(len(floors), S),
+        floor_active=np.array([active_months(months, p.start, p.end) for p in floors], bool).reshape(len(floors), T),
+        cut_rows=cut_rows,
+        cut_active=np.array([active_months(months, p.start, p.end) for p in cuts], bool).reshape(len(cuts), T),
+    )
+
+
+def _producer_slots(world: World, slots: pd.DataFrame, policy) -> np.ndarray:
+    """Output slots of the producer country holding ``stage`` of the floor's element."""
+    mats = world.tables["materials"]
+    wanted = mats.index[(mats.stage == policy.stage) & (mats.element == policy.element)]
+    return ((slots.country == policy.producer) & (slots.role == "out")
+            & slots.material.isin(wanted)).to_numpy()
+
+
+def _declare(params: ParamTable, floors: list, cuts: list) -> None:
+    for name, field in (("floor_usd_per_kg", "floor_usd_per_kg"),
+                        ("floor_covered_t_per_month", "covered_t_per_month"),
+                        ("floor_covered_share", "covered_share")):
+        params.add(name, [getattr(p, field).mean() for p in floors],
+                   dict(enumerate(getattr(p, field) for p in floors)))
+    params.add("price_cut_share", [p.cut_share.mean() for p in cuts],
+               dict(enumerate(p.cut_share for p in cuts)))
