@@ -311,6 +311,56 @@ class Results:
         df.attrs["units"] = {c: "t/month" for c in cols}
         return df
 
+    # -- markets ---------------------------------------------------------------------------
+    def prices(self, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Oxide price indices at month end per market and element, across paths.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``market`` (``china``, ``ex_china``), ``element``, ``mean`` and quantiles
+            (``p05``, ``p50``, ``p95``) [USD/kg]. Empty when the results hold no prices.
+        """
+        qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
+        names = ["month", "market", "element", "mean", *qnames]
+        price = self.ds.get("price_usd_per_kg")
+        if price is None:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            df = metrics.tidy(metrics.path_stats(price, quantiles), ("month", "market", "element"))[names]
+        df.attrs["units"] = {c: "USD/kg" for c in ("mean", *qnames)}
+        return df
+
+    def payments(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Price floor payments per month and policy, across paths.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``policy``, ``mean`` and quantiles (``p05``, ``p95``) [USD] paid in the
+            month. Empty when the scenario has no price floor.
+        """
+        qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
+        names = ["month", "policy", "mean", *qnames]
+        pay = self.ds.get("payment_usd")
+        if pay is None or pay.sizes.get("floor", 0) == 0:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            df = metrics.tidy(metrics.path_stats(pay, quantiles), ("month", "floor"))
+            df = df.rename(columns={"floor": "policy"})[names]
+        df.attrs["units"] = {c: "USD" for c in ("mean", *qnames)}
+        return df
+
     # -- raw access ------------------------------------------------------------------------
     def to_xarray(self) -> xr.Dataset:
         """The underlying Dataset (not a copy)."""
@@ -378,6 +428,15 @@ class Results:
 
         return plot.shortage_fan(self, region, material, sector, share=share, ax=ax)
 
+    def plot_prices(self, element: str | None = None, ax: Any = None) -> tuple[Any, Any]:
+        """Fan chart of the oxide price indices of both markets [USD/kg].
+
+        See :func:`supplysim.results.plot.prices`.
+        """
+        from supplysim.results import plot
+
+        return plot.prices(self, element, ax=ax)
+
     def plot_supply_by_origin(
         self, destination: str, material: str | Sequence[str], ax: Any = None
     ) -> tuple[Any, Any]:
@@ -394,6 +453,6 @@ def _empty_dtype(column: str) -> Any:
     """dtype of a column of an empty stockpile table."""
     if column == "month":
         return "datetime64[ns]"
-    if column in ("stockpile", "holder", "material"):
+    if column in ("stockpile", "holder", "material", "market", "element", "policy"):
         return str
     return np.float64

@@ -1,0 +1,117 @@
+"""Markets in the engines: directions with common random numbers, floors, cuts, both engines."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+
+import supplysim
+
+RUNS, SEED = 128, 7
+
+
+def run(tmp_path, body: str, runs: int = RUNS, engine: str = "vector", name: str = "variant"):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(textwrap.dedent(body))
+    return supplysim.simulate(supplysim.load_scenario(path), runs=runs, seed=SEED, engine=engine)
+
+
+def quota(tmp_path, t_per_month: float, response: bool = False):
+    return run(tmp_path, f"""\
+        name: quota_{int(t_per_month)}
+        extends: baseline_2024
+        horizon: {{start: 2025-01, months: 18}}
+        demand_response: {str(response).lower()}
+        policies:
+          - type: export_quota
+            name: all_stages
+            exporter: China
+            elements: [NdPr, Dy, Tb]
+            quota_t_per_month: {t_per_month}
+            start: 2025-03
+        """, name=f"quota_{int(t_per_month)}")
+
+
+def late_mean(res, market: str, element: str) -> float:
+    """Mean index over paths and the last 6 months [USD/kg]."""
+    p = res.ds["price_usd_per_kg"].sel(market=market, element=element)
+    return float(p.isel(month=slice(-6, None)).mean())
+
+
+@pytest.mark.parametrize("element", ["NdPr", "Dy"])
+def test_tighter_export_control_raises_ex_china_price_and_widens_the_gap(tmp_path, element):
+    loose, tight = quota(tmp_path, 2200), quota(tmp_path, 1200)
+    assert late_mean(tight, "ex_china", element) > late_mean(loose, "ex_china", element)
+    gap = [late_mean(r, "ex_china", element) / late_mean(r, "china", element) for r in (loose, tight)]
+    assert gap[1] > gap[0]
+
+
+def test_higher_prices_lower_demand_when_demand_responds(tmp_path):
+    loose, tight = quota(tmp_path, 2200, response=True), quota(tmp_path, 1200, response=True)
+    ex_china = [r.ds["demand_t"].drop_sel(region="China").sum(("region", "sector", "material"))
+                .isel(month=slice(-6, None)).mean() for r in (loose, tight)]
+    assert float(ex_china[1]) < float(ex_china[0])
+    assert late_mean(tight, "ex_china", "Dy") > late_mean(loose, "ex_china", "Dy")
+
+
+def test_prices_do_not_move_quantities_without_demand_response(tmp_path):
+    plain = supplysim.simulate("china_licensing_2025", runs=64, seed=SEED)
+    cut = run(tmp_path, """\
+        name: with_cut
+        extends: china_licensing_2025
+        policies:
+          - type: export_price_cut
+            name: cut
+            exporter: China
+            elements: [NdPr, Dy, Tb]
+            cut_share: 0.4
+            start: 2025-06
+        """, runs=64)
+    np.testing.assert_array_equal(plain.ds["unmet_t"].values, cut.ds["unmet_t"].values)
+    before = plain.ds["price_usd_per_kg"].sel(market="ex_china")
+    after = cut.ds["price_usd_per_kg"].sel(market="ex_china")
+    np.testing.assert_allclose(after.sel(month="2025-12").values,
+                               0.6 * before.sel(month="2025-12").values, rtol=1e-6)
+    np.testing.assert_array_equal(after.sel(month="2025-03").values, before.sel(month="2025-03").values)
+
+
+def test_indices_start_at_the_2024_prices():
+    res = supplysim.simulate("baseline_2024", runs=64, seed=SEED)
+    table = res.prices()
+    first = table[table.month == table.month.min()].set_index(["market", "element"])["mean"]
+    assert np.isclose(first["ex_china", "NdPr"], 56, rtol=0.05)
+    assert np.isclose(first["china", "Dy"], 201, rtol=0.05)
+    assert np.isclose(first["ex_china", "Tb"], 810, rtol=0.05)
+
+
+def test_mp_price_floor_pays_and_pays_more_when_china_cuts_export_prices(tmp_path):
+    floor = supplysim.simulate("mp_price_floor", runs=RUNS, seed=SEED)
+    pay = floor.payments()
+    assert set(pay.policy) == {"dod_mp_ndpr_floor"}
+    assert float(pay.loc[pay.month < "2025-10-01", "mean"].abs().max()) == 0.0
+    total = float(pay["mean"].sum())
+    assert total > 0
+    cut = run(tmp_path, """\
+        name: mp_floor_china_cut
+        extends: mp_price_floor
+        policies:
+          - type: export_price_cut
+            name: china_answers
+            exporter: China
+            elements: [NdPr]
+            cut_share: 0.3
+            start: 2025-10-01
+        """)
+    assert float(cut.payments()["mean"].sum()) > total
+    assert (cut.ds["payment_usd"].sum("month") >= floor.ds["payment_usd"].sum("month") - 1e-3).all()
+
+
+def test_discrete_event_engine_reports_prices_and_payments():
+    des = supplysim.simulate("mp_price_floor", runs=4, seed=SEED, engine="des")
+    vec = supplysim.simulate("mp_price_floor", runs=64, seed=SEED)
+    assert des.ds["price_usd_per_kg"].shape[1:] == vec.ds["price_usd_per_kg"].shape[1:]
+    assert float(des.ds["payment_usd"].sum()) > 0
+    first = des.ds["price_usd_per_kg"].isel(month=0).mean("path")
+    np.testing.assert_allclose(first, vec.ds["price_usd_per_kg"].isel(month=0).mean("path"), rtol=0.1)
