@@ -182,6 +182,8 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                                  _attrs("USD/kg", "oxide price index at month end")),
             "payment_usd": (("path", "month", "floor"), arrays["payment_usd"],
                             _attrs("USD/month", "price floor payments")),
+            "tariff_usd": (("path", "month", "tariff"), arrays["tariff_usd"],
+                           _attrs("USD/month", "tariff revenue")),
         },
         coords=dict(path=np.arange(paths), month=pd.DatetimeIndex(net.months), region=regions,
                     sector=sectors, material=materials, exporter=("flow", f.exporter.to_numpy(str)),
@@ -190,7 +192,8 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                     stockpile=sp.name.to_numpy(str), holder=("stockpile", sp.holder.to_numpy(str)),
                     stockpile_material=("stockpile", sp.material.to_numpy(str)),
                     market=markets, element=list(mk.elements),
-                    floor=np.array(mk.floor_names, dtype=str)),
+                    floor=np.array(mk.floor_names, dtype=str),
+                    tariff=np.array(mk.tariff_names, dtype=str)),
         attrs=dict(scenario=net.scenario_name, scenario_hash=net.scenario_hash, seed=str(seed),
                    version=_pkg_version("supplysim"), engine="vector", chunk_size=chunk_size),
     )

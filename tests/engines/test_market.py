@@ -115,3 +115,60 @@ def test_discrete_event_engine_reports_prices_and_payments():
     assert float(des.ds["payment_usd"].sum()) > 0
     first = des.ds["price_usd_per_kg"].isel(month=0).mean("path")
     np.testing.assert_allclose(first, vec.ds["price_usd_per_kg"].isel(month=0).mean("path"), rtol=0.1)
+
+
+def us_imports_from(res, exporter: str, materials) -> float:
+    ds = res.ds
+    mask = (ds.exporter == exporter) & (ds.destination == "United States") & ds.flow_material.isin(materials)
+    return float(ds.shipped_t.where(mask, 0).sum("flow").isel(month=slice(3, None)).mean())
+
+
+TARIFF = """\
+    name: us_tariff_{tag}
+    extends: baseline_2024
+    horizon: {{start: 2025-01, months: 12}}
+    policies:
+      - type: tariff
+        name: us_on_china_oxide
+        exporter: China
+        destinations: [United States]
+        stages: [oxide]
+        elements: [NdPr]
+        rate_share: {rate}
+        start: 2025-02
+    """
+
+
+def test_tariff_shifts_orders_away_and_collects_revenue(tmp_path):
+    low, high = (run(tmp_path, TARIFF.format(rate=r, tag=t), name=t) for r, t in (("0.05", "low"), ("0.5", "high")))
+    assert us_imports_from(high, "China", ["oxide_NdPr"]) < us_imports_from(low, "China", ["oxide_NdPr"])
+    rev = high.tariff_revenue()
+    assert set(rev.policy) == {"us_on_china_oxide"}
+    assert float(rev.loc[rev.month < "2025-02-01", "mean"].abs().max()) == 0.0
+    assert float(rev["mean"].sum()) > 0
+
+
+def test_friend_shoring_moves_orders_to_allied_suppliers(tmp_path):
+    body = """\
+        name: fs_{tag}
+        extends: baseline_2024
+        horizon: {{start: 2025-01, months: 12}}
+        policies:
+          - type: friend_shoring
+            name: japan_prefers_allies
+            buyers: [Japan]
+            bloc: allied
+            stages: [oxide]
+            max_premium_share: {premium}
+            start: 2025-02
+        """
+    never, always = (run(tmp_path, body.format(premium=p, tag=t), name=t)
+                     for p, t in (("0.0", "never"), ("10.0", "always")))
+    ds = always.ds
+    def japan_from(res, exporter):
+        d = res.ds
+        mask = (d.exporter == exporter) & (d.destination == "Japan") & (d.flow_material == "oxide_NdPr")
+        return float(d.shipped_t.where(mask, 0).sum("flow").isel(month=slice(3, None)).mean())
+    assert japan_from(always, "China") < japan_from(never, "China")
+    assert japan_from(always, "United States") > japan_from(never, "United States")
+    assert ds["tariff_usd"].sizes["tariff"] == 0

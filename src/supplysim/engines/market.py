@@ -14,7 +14,8 @@ import numpy as np
 
 from supplysim.rules._ratio import share_of
 from supplysim.rules.demand import price_response, substitution_step
-from supplysim.rules.prices import cover_gap, cut_factor, floor_payment_usd, next_log_price, smooth
+from supplysim.rules.prices import (KG_PER_T, cover_gap, cut_factor, floor_payment_usd,
+                                   next_log_price, smooth)
 
 
 @dataclass
@@ -32,12 +33,15 @@ class MarketBooks:
     stock_ref : ndarray (markets x elements, paths)
         Normal commercial stock of each market: its stock smoothed over
         ``cover_reference_months`` [t oxide-eq].
+    price : ndarray (markets x elements, paths)
+        Index at the last month end [USD/kg].
     """
 
     log_ratio: np.ndarray
     smooth_rel: np.ndarray
     subst: np.ndarray
     stock_ref: np.ndarray
+    price: np.ndarray
 
 
 def open_books(mk, stock: np.ndarray) -> MarketBooks:
@@ -45,7 +49,8 @@ def open_books(mk, stock: np.ndarray) -> MarketBooks:
     paths = stock.shape[1]
     n_rows, n_lines = mk.demand_content.shape
     return MarketBooks(np.zeros((n_rows, paths)), np.ones((n_lines, paths)),
-                       np.zeros((n_lines, paths)), mk.slot_content @ stock)
+                       np.zeros((n_lines, paths)), mk.slot_content @ stock,
+                       np.repeat(mk.price0[:, None], paths, axis=1))
 
 
 def respond(mk, books: MarketBooks, demand: np.ndarray) -> np.ndarray:
@@ -62,13 +67,16 @@ class MonthMarket:
 
     price_usd_per_kg: np.ndarray  # (markets x elements, paths) [USD/kg]
     payment_usd: np.ndarray       # (floors, paths) [USD]
+    tariff_usd: np.ndarray        # (tariffs, paths) [USD]
 
 
 def close_month(mk, books: MarketBooks, v: dict, t: int, flows: dict) -> MonthMarket:
     """Move the price indices, smoothed prices and substitution; pay price floors.
 
     ``flows`` holds this month's ``stock`` (slots, end of month), ``demand`` and ``served``
-    (demand lines) and ``made`` (output of each slot), all ``(k, paths)`` [t or t/month]. The
+    (demand lines), ``made`` (output of each slot) and ``sent`` (links), all ``(k, paths)``
+    [t or t/month]. Tariff revenue values what crossed a taxed link at the ex-China index of
+    its rare-earth content. The
     cover gap compares the market's stock with its normal stock; the unmet share is that of
     the element content of the market's demand. Updates ``books`` in place.
     """
@@ -91,4 +99,62 @@ def close_month(mk, books: MarketBooks, v: dict, t: int, flows: dict) -> MonthMa
     covered = v["floor_covered_t_per_month"] + v["floor_covered_share"] * (
         mk.floor_slots.astype(float) @ flows["made"])
     pay = floor_payment_usd(v["floor_usd_per_kg"], price[mk.floor_row], covered)
-    return MonthMarket(price, pay * mk.floor_active[:, t, None])
+    books.price = price
+    return MonthMarket(price, pay * mk.floor_active[:, t, None], _tariff_revenue(mk, v, t, price, flows["sent"]))
+
+
+def _ex_china(mk, price: np.ndarray) -> np.ndarray:
+    """Ex-China rows of a (markets x elements, paths) price array: (elements, paths)."""
+    E = len(mk.elements)
+    return price[E:2 * E]
+
+
+def _tariff_revenue(mk, v: dict, t: int, price: np.ndarray, sent: np.ndarray) -> np.ndarray:
+    """Revenue of each tariff in month ``t`` (tariffs, paths) [USD]."""
+    if not len(mk.tariff_names):
+        return np.zeros((0, price.shape[1]))
+    value = (mk.link_content @ _ex_china(mk, price)) * KG_PER_T * sent  # (links, paths) [USD]
+    taxed = mk.tariff_scope.astype(float) @ value
+    return v["tariff_rate_share"] * taxed * mk.tariff_active[:, t, None]
+
+
+def link_shares(mk, lay, books: MarketBooks, v: dict, t: int):
+    """Order shares of the links this month (links, paths) [1], or None when no policy steers them.
+
+    Tariffs: a taxed link's share is multiplied by ``(1 + rate) ** -tariff_share_elasticity``.
+    Friend-shoring: while the ex-China index of a link's rare-earth content is at most
+    ``1 + max_premium_share`` times the China index (last month's prices), buyers move the
+    shares of suppliers outside the preferred bloc to those inside it (in proportion to their
+    baseline shares, equally where all are 0). The trade shares into each slot are then scaled
+    back to their baseline sum, so only the split between suppliers changes.
+    """
+    if not mk.steers_links:
+        return None
+    paths = books.price.shape[1]
+    base = np.repeat(lay.share[:, None], paths, axis=1) * lay.trade[:, None]
+    share = base.copy()
+    for r in np.flatnonzero(mk.tariff_active[:, t]):
+        rows = mk.tariff_scope[r]
+        share[rows] *= (1.0 + v["tariff_rate_share"][r]) ** -mk.rule["tariff_share_elasticity"]
+    E = len(mk.elements)
+    premium = share_of(mk.link_content @ _ex_china(mk, books.price),
+                       mk.link_content @ books.price[:E]) - 1.0
+    for g in np.flatnonzero(mk.fs_active[:, t]):
+        on = mk.fs_scope[g][:, None] & (premium <= v["fs_max_premium_share"][g])
+        share = _prefer(lay, share, on, mk.fs_preferred[g])
+    scale = share_of(lay.link_by_dst.sum_rows(base), lay.link_by_dst.sum_rows(share))
+    return np.where(lay.trade[:, None], share * scale[lay.link_dst], lay.share[:, None])
+
+
+def _prefer(lay, share: np.ndarray, on: np.ndarray, preferred: np.ndarray) -> np.ndarray:
+    """Move the shares of non-preferred links where ``on`` (links, paths) to preferred ones."""
+    moved = np.where(on & ~preferred[:, None], share, 0.0)
+    pref = on & preferred[:, None]
+    weight = np.where(pref, np.maximum(share, 0.0), 0.0)
+    weight_sum = lay.link_by_dst.sum_rows(weight)
+    count = lay.link_by_dst.sum_rows(pref.astype(float))
+    w = np.where(weight_sum[lay.link_dst] > 0, share_of(weight, weight_sum[lay.link_dst]),
+                 share_of(pref.astype(float), count[lay.link_dst]))
+    has_pref = count[lay.link_dst] > 0
+    gain = lay.link_by_dst.sum_rows(moved * has_pref)[lay.link_dst] * w
+    return share - moved * has_pref + gain

@@ -20,7 +20,7 @@ import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_step
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE, Layout
-from supplysim.engines.market import MarketBooks, close_month, open_books, respond
+from supplysim.engines.market import MarketBooks, close_month, link_shares, open_books, respond
 from supplysim.engines.month import (
     apply_quotas,
     fired_stockpiles,
@@ -90,6 +90,7 @@ class MonthRecord:
     stockpile_t: np.ndarray
     price_usd_per_kg: np.ndarray
     payment_usd: np.ndarray
+    tariff_usd: np.ndarray
 
 
 def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[VectorState, PathParams]:
@@ -227,7 +228,8 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
                         stock, transit_in, adjust) * lay.consumer[:, None]
     sp_active = net.policies.sp_active[:, t]
-    link_order = link_orders(lay, v, stock, order, sp_active)
+    link_order = link_orders(lay, v, stock, order, sp_active,
+                             link_shares(net.market, lay, state.market, v, t))
 
     ex = _Exports(net, lay, pp, t, streams)
     alloc = allocate_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
@@ -247,11 +249,11 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     stock -= served_slot
     state.short_share = short_share(lay, dem_slot, served_slot).T
     mm = close_month(net.market, state.market, v, t,
-                     dict(stock=stock, demand=dem, served=served, made=made))
+                     dict(stock=stock, demand=dem, served=served, made=made, sent=sent))
     if log is not None:
         check_step(log, state, lay, start.T, received.T, used.T, made.T, sent.T, served_slot.T, t)
     state.month += 1
     return MonthRecord(demand_t=dem.T, unmet_t=(dem - served).T,
                        shipped_t=lay.link_by_flow.sum_rows(sent)[:-1].T,
                        stockpile_t=stock[lay.sp_slot].T, price_usd_per_kg=mm.price_usd_per_kg.T,
-                       payment_usd=mm.payment_usd.T)
+                       payment_usd=mm.payment_usd.T, tariff_usd=mm.tariff_usd.T)

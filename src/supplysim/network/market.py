@@ -15,7 +15,7 @@ from scipy import sparse
 
 from supplysim.model.world import World
 from supplysim.network.params import ParamTable
-from supplysim.network.policies import active_months
+from supplysim.network.policies import active_months, material_scope
 
 MARKETS = ("china", "ex_china")
 #: Market names of prices.csv for each market.
@@ -30,7 +30,10 @@ class MarketArrays:
     slots only), ``demand_content (ME, D)`` [t oxide-eq/t], ``demand_weight (D, ME)`` [1]
     (value shares of a demand line's rare-earth content, its market's rows only),
     ``elasticity, subst_max, subst_lag, subst_threshold (D,)``, ``floor_row (F,)``,
-    ``floor_slots (F, S)``, ``floor_active (F, T)``, ``cut_rows (C, ME)``, ``cut_active (C, T)``.
+    ``floor_slots (F, S)``, ``floor_active (F, T)``, ``cut_rows (C, ME)``, ``cut_active (C, T)``,
+    ``link_content (L, E)`` [t oxide-eq/t], ``tariff_scope (R, L)``, ``tariff_active (R, T)``,
+    ``fs_scope (G, L)`` (trade links into the buyers), ``fs_preferred (G, L)`` (those from the
+    preferred bloc), ``fs_active (G, T)``.
     """
 
     elements: tuple[str, ...]
@@ -50,6 +53,18 @@ class MarketArrays:
     floor_active: np.ndarray
     cut_rows: np.ndarray
     cut_active: np.ndarray
+    link_content: np.ndarray
+    tariff_names: tuple[str, ...]
+    tariff_scope: np.ndarray
+    tariff_active: np.ndarray
+    fs_scope: np.ndarray
+    fs_preferred: np.ndarray
+    fs_active: np.ndarray
+
+    @property
+    def steers_links(self) -> bool:
+        """Whether any tariff or friend-shoring policy can change link shares."""
+        return bool(self.tariff_active.any() or self.fs_active.any())
 
     @property
     def labels(self) -> list[tuple[str, str]]:
@@ -137,7 +152,14 @@ def compile_market(world: World, scenario, topo, months: pd.DatetimeIndex,
     rule = {k: world.tables["market"].loc[k, "value"] for k in world.tables["market"].index}
     floors = [p for p in scenario.policies if p.type == "price_floor"]
     cuts = [p for p in scenario.policies if p.type == "export_price_cut"]
+    tariffs = [p for p in scenario.policies if p.type == "tariff"]
+    friends = [p for p in scenario.policies if p.type == "friend_shoring"]
     _declare(params, floors, cuts)
+    params.add("tariff_rate_share", [p.rate_share.mean() for p in tariffs],
+               dict(enumerate(p.rate_share for p in tariffs)))
+    params.add("fs_max_premium_share", [p.max_premium_share.mean() for p in friends],
+               dict(enumerate(p.max_premium_share for p in friends)))
+    links = topo.links
     T = len(months)
     cut_rows = np.zeros((len(cuts), len(MARKETS) * E), bool)
     for k, p in enumerate(cuts):
@@ -155,7 +177,35 @@ def compile_market(world: World, scenario, topo, months: pd.DatetimeIndex,
         floor_active=np.array([active_months(months, p.start, p.end) for p in floors], bool).reshape(len(floors), T),
         cut_rows=cut_rows,
         cut_active=np.array([active_months(months, p.start, p.end) for p in cuts], bool).reshape(len(cuts), T),
+        link_content=content.loc[links.material].to_numpy(),
+        tariff_names=tuple(p.name for p in tariffs),
+        tariff_scope=np.array([_tariff_scope(world, links, p) for p in tariffs], bool).reshape(len(tariffs), len(links)),
+        tariff_active=np.array([active_months(months, p.start, p.end) for p in tariffs], bool).reshape(len(tariffs), T),
+        fs_scope=np.array([_buyer_links(world, links, p) for p in friends], bool).reshape(len(friends), len(links)),
+        fs_preferred=np.array([_buyer_links(world, links, p) & _from_bloc(world, links, p.bloc)
+                               for p in friends], bool).reshape(len(friends), len(links)),
+        fs_active=np.array([active_months(months, p.start, p.end) for p in friends], bool).reshape(len(friends), T),
     )
+
+
+def _tariff_scope(world: World, links: pd.DataFrame, policy) -> np.ndarray:
+    """Trade links from the exporter to the taxing importers, of materials in scope."""
+    mats = material_scope(world, policy.stages, policy.elements)
+    dest = policy.destinations
+    to_dest = np.ones(len(links), bool) if dest == "all" else links.importer.isin(list(dest))
+    return ((links.exporter == policy.exporter) & ~links.home & (links.kind == "trade")
+            & links.material.isin(mats) & to_dest).to_numpy()
+
+
+def _buyer_links(world: World, links: pd.DataFrame, policy) -> np.ndarray:
+    """Trade links into the buyers of a friend-shoring policy, of materials in scope."""
+    mats = material_scope(world, policy.stages, policy.elements)
+    into = np.ones(len(links), bool) if policy.buyers == "all" else links.importer.isin(list(policy.buyers))
+    return ((links.kind == "trade") & links.material.isin(mats) & into).to_numpy()
+
+
+def _from_bloc(world: World, links: pd.DataFrame, bloc: str) -> np.ndarray:
+    return (links.exporter.map(world.tables["countries"].bloc) == bloc).to_numpy()
 
 
 def _producer_slots(world: World, slots: pd.DataFrame, policy) -> np.ndarray:

@@ -34,6 +34,7 @@ TABLES: dict[str, tuple[str, dict[str, Any]]] = {
     "stockpiles": ("stockpiles", {}),
     "prices": ("prices", {}),
     "payments": ("payments", {}),
+    "tariff_revenue": ("tariff_revenue", {}),
 }
 
 

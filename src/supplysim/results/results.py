@@ -350,14 +350,36 @@ class Results:
             ``month``, ``policy``, ``mean`` and quantiles (``p05``, ``p95``) [USD] paid in the
             month. Empty when the scenario has no price floor.
         """
+        return self._policy_money("payment_usd", "floor", quantiles)
+
+    def tariff_revenue(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Tariff revenue per month and policy, across paths.
+
+        Shipments on a taxed link are valued at the ex-China index of their rare-earth content.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``policy``, ``mean`` and quantiles [USD] collected in the month. Empty
+            when the scenario has no tariff.
+        """
+        return self._policy_money("tariff_usd", "tariff", quantiles)
+
+    def _policy_money(self, var: str, dim: str, quantiles: Sequence[float]) -> pd.DataFrame:
+        """Monthly money of each policy along ``dim`` of ``var``: path statistics [USD]."""
         qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
         names = ["month", "policy", "mean", *qnames]
-        pay = self.ds.get("payment_usd")
-        if pay is None or pay.sizes.get("floor", 0) == 0:
+        money = self.ds.get(var)
+        if money is None or money.sizes.get(dim, 0) == 0:
             df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
         else:
-            df = metrics.tidy(metrics.path_stats(pay, quantiles), ("month", "floor"))
-            df = df.rename(columns={"floor": "policy"})[names]
+            df = metrics.tidy(metrics.path_stats(money, quantiles), ("month", dim))
+            df = df.rename(columns={dim: "policy"})[names]
         df.attrs["units"] = {c: "USD" for c in ("mean", *qnames)}
         return df
 

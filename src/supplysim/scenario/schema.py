@@ -33,11 +33,13 @@ __all__ = [
     "ExportLicensing",
     "ExportPriceCut",
     "ExportQuota",
+    "FriendShoring",
     "Horizon",
     "Policy",
     "PriceFloor",
     "Scenario",
     "StockpilePolicy",
+    "Tariff",
 ]
 
 _STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
@@ -196,9 +198,37 @@ class ExportPriceCut(_Policy):
         return self
 
 
+class Tariff(_TradePolicy):
+    """Importers (``destinations``) tax goods from ``exporter`` at ``rate_share`` of their value.
+
+    Buyers shift order shares away from taxed links (see :mod:`supplysim.engines.market`).
+    """
+
+    type: Literal["tariff"]
+    rate_share: NonNegative  # ad valorem rate [-]
+
+
+class FriendShoring(_Policy):
+    """Buyers prefer suppliers of ``bloc`` while the ex-China premium stays under ``max_premium_share``."""
+
+    type: Literal["friend_shoring"]
+    buyers: Destinations = "all"
+    bloc: Literal["allied", "other", "china"] = "allied"
+    stages: Stages = Field(None, validate_default=True)
+    elements: Elements = ("NdPr", "Dy", "Tb")
+    max_premium_share: NonNegative  # ex-China over China price, minus 1 [-]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> FriendShoring:
+        _check_dates(self.start, self.end)
+        return self
+
+
 Policy = Annotated[
     Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy, PriceFloor,
-          ExportPriceCut],
+          ExportPriceCut, Tariff, FriendShoring],
     Field(discriminator="type"),
 ]
 """Any policy, selected by its ``type`` key."""
@@ -211,6 +241,8 @@ POLICY_KINDS: dict[str, type[_Policy]] = {
     "stockpile": StockpilePolicy,
     "price_floor": PriceFloor,
     "export_price_cut": ExportPriceCut,
+    "tariff": Tariff,
+    "friend_shoring": FriendShoring,
 }
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from supplysim.engines.balance import check_slots
 from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE
-from supplysim.engines.market import close_month, open_books, respond
+from supplysim.engines.market import close_month, link_shares, open_books, respond
 from supplysim.engines.month import (
     apply_quotas,
     fired_stockpiles,
@@ -69,6 +69,7 @@ class MonthPlan:
     stockpile: np.ndarray = None
     price: np.ndarray = None
     payment: np.ndarray = None
+    tariff: np.ndarray = None
 
 
 class Exports:
@@ -180,7 +181,8 @@ class Planner:
         order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
                             b.stock, transit_in, adjust) * lay.consumer[:, None]
         sp_active = net.policies.sp_active[:, t]
-        link_order = link_orders(lay, v, b.stock, order, sp_active)
+        link_order = link_orders(lay, v, b.stock, order, sp_active,
+                                 link_shares(net.market, lay, self.market, v, t))
         ex = Exports(net, lay, t, v, self.w.rng["licences"], self.ctx.delay_days(v))
         alloc = allocate_by_class(b.stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                                        lay.link_src, ex.classes, lay.link_by_src.sum_rows)
@@ -199,12 +201,13 @@ class Planner:
         b.stock -= served_slot
         b.short_share = short_share(lay, dem_slot, served_slot)
         mm = close_month(net.market, self.market, v, t,
-                         dict(stock=b.stock, demand=dem, served=served, made=made))
+                         dict(stock=b.stock, demand=dem, served=served, made=made, sent=sent))
         check_slots(net, t, start.T, received.T, made.T, used.T, shipped.T, served_slot.T, b.stock.T)
         plan.served_slot, plan.demand, plan.unmet = served_slot[:, 0], dem[:, 0], (dem - served)[:, 0]
         plan.shipped = lay.link_by_flow.sum_rows(sent)[:-1, 0]
         plan.stockpile = b.stock[lay.sp_slot, 0].copy()
         plan.price, plan.payment = mm.price_usd_per_kg[:, 0], mm.payment_usd[:, 0]
+        plan.tariff = mm.tariff_usd[:, 0]
         return plan
 
     def _dispatch(self, plan: MonthPlan, sent: np.ndarray, ex: Exports) -> None:
