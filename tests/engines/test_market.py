@@ -80,6 +80,10 @@ def test_prices_do_not_move_quantities_without_demand_response(tmp_path):
 def test_indices_start_at_the_2024_prices():
     res = supplysim.simulate("baseline_2024", runs=64, seed=SEED)
     table = res.prices()
+    assert list(table.columns) == ["month", "market", "element", "mean", "p05", "p50", "p95"]
+    assert table.attrs["units"]["mean"] == "USD/kg"
+    assert {"price_usd_per_kg", "payment_usd", "tariff_usd"} <= set(res.to_xarray().data_vars)
+    assert list(res.payments().columns) == ["month", "policy", "mean", "p05", "p95"]
     first = table[table.month == table.month.min()].set_index(["market", "element"])["mean"]
     assert np.isclose(first["ex_china", "NdPr"], 56, rtol=0.05)
     assert np.isclose(first["china", "Dy"], 201, rtol=0.05)
@@ -108,13 +112,31 @@ def test_mp_price_floor_pays_and_pays_more_when_china_cuts_export_prices(tmp_pat
     assert (cut.ds["payment_usd"].sum("month") >= floor.ds["payment_usd"].sum("month") - 1e-3).all()
 
 
-def test_discrete_event_engine_reports_prices_and_payments():
-    des = supplysim.simulate("mp_price_floor", runs=4, seed=SEED, engine="des")
-    vec = supplysim.simulate("mp_price_floor", runs=64, seed=SEED)
+def test_discrete_event_engine_reports_prices_and_payments_like_the_vector_engine(tmp_path):
+    body = """\
+        name: floor_no_controls
+        extends: baseline_2024
+        horizon: {start: 2025-01, months: 12}
+        policies:
+          - type: price_floor
+            name: floor
+            element: NdPr
+            floor_usd_per_kg: 110
+            producer: United States
+            covered_share: 1.0
+            start: 2025-03
+        """
+    des = run(tmp_path, body, runs=16, engine="des")
+    vec = run(tmp_path, body, runs=256)
     assert des.ds["price_usd_per_kg"].shape[1:] == vec.ds["price_usd_per_kg"].shape[1:]
-    assert float(des.ds["payment_usd"].sum()) > 0
+    paid = [r.ds["payment_usd"].sum(("month", "floor")).values.astype(float) for r in (des, vec)]
+    assert paid[0].mean() > 0
+    se = np.hypot(paid[0].std(ddof=1) / np.sqrt(len(paid[0])), paid[1].std(ddof=1) / np.sqrt(len(paid[1])))
+    assert abs(paid[0].mean() - paid[1].mean()) < 3 * se  # agree within Monte Carlo error
+    for r in (des, vec):
+        assert float(r.ds["payment_usd"].sel(month="2025-02").max()) == 0.0
     first = des.ds["price_usd_per_kg"].isel(month=0).mean("path")
-    np.testing.assert_allclose(first, vec.ds["price_usd_per_kg"].isel(month=0).mean("path"), rtol=0.1)
+    np.testing.assert_allclose(first, vec.ds["price_usd_per_kg"].isel(month=0).mean("path"), rtol=0.05)
 
 
 def us_imports_from(res, exporter: str, materials) -> float:
@@ -172,3 +194,32 @@ def test_friend_shoring_moves_orders_to_allied_suppliers(tmp_path):
     assert japan_from(always, "China") < japan_from(never, "China")
     assert japan_from(always, "United States") > japan_from(never, "United States")
     assert ds["tariff_usd"].sizes["tariff"] == 0
+
+
+def test_crisis_2010_opens_a_gap_and_peaks_in_2011():
+    res = supplysim.simulate("rare_earth_crisis_2010", runs=64, seed=SEED)
+    p = res.ds["price_usd_per_kg"].mean("path")
+    rel = p / p.isel(month=0)
+    for element in ("NdPr", "Dy"):
+        ex = rel.sel(market="ex_china", element=element)
+        assert float(ex.max()) > 5.0
+        assert str(ex.idxmax("month").values)[:4] == "2011"
+        spread = p.sel(market="ex_china", element=element) / p.sel(market="china", element=element)
+        assert float(spread.sel(month="2011-07-01")) > 2.0 * float(spread.isel(month=0))
+
+
+@pytest.mark.parametrize("policy, field", [
+    ("{type: price_floor, name: f, element: Xx, floor_usd_per_kg: 110, producer: United States, "
+     "covered_share: 1.0, start: 2025-03}", "element"),
+    ("{type: export_price_cut, name: c, exporter: China, elements: [NdPr], cut_share: 1.5, "
+     "start: 2025-03}", "cut_share"),
+    ("{type: tariff, name: t, exporter: China, elements: [NdPr], rate_share: -0.1, start: 2025-03}",
+     "rate_share"),
+    ("{type: friend_shoring, name: g, bloc: nato, max_premium_share: 0.2, start: 2025-03}", "bloc"),
+])
+def test_bad_market_policies_are_refused_with_the_field(tmp_path, policy, field):
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"name: bad\nextends: baseline_2024\npolicies:\n  - {policy}\n")
+    with pytest.raises(supplysim.ScenarioError) as err:
+        supplysim.load_scenario(path)
+    assert field in str(err.value)
