@@ -223,3 +223,12 @@ def test_bad_market_policies_are_refused_with_the_field(tmp_path, policy, field)
     with pytest.raises(supplysim.ScenarioError) as err:
         supplysim.load_scenario(path)
     assert field in str(err.value)
+
+
+def test_crisis_horizon_before_the_base_year_keeps_2024_volumes(networks):
+    net = networks["rare_earth_crisis_2010"]
+    assert net.years_from_base[0] < -14  # January 2010 is 14.5 years before mid-2024
+    res = supplysim.simulate("rare_earth_crisis_2010", runs=64, seed=SEED)
+    first = float(res.ds["demand_t"].isel(month=0).sum(("region", "sector", "material")).mean())
+    base = float(supplysim.load_world().tables["demand"].demand_t_per_yr.sum()) / 12
+    assert abs(first / base - 1.0) < 0.1  # growth 0: no shrinking back to 2010 (0.26 at 10 %/yr)
