@@ -167,12 +167,14 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
         out[:, :, idx[0], idx[1], idx[2]] = a
         return out
 
-    f, sp = net.flows, net.stockpiles
     od = net.slots.iloc[np.unique(d.slot.to_numpy())]
     origin = np.full((paths, T, len(regions), len(materials)), np.nan, np.float32)
     if "origin_share" in arrays:
         origin[:, :, od.country.map(regions.index).to_numpy(),
                od.material.map(materials.index).to_numpy()] = arrays["origin_share"]
+    f, sp, mk = net.flows, net.stockpiles, net.market
+    markets = list(dict.fromkeys(m for m, _ in mk.labels))
+    price = arrays["price_usd_per_kg"].reshape(paths, T, len(markets), len(mk.elements))
     ds = xr.Dataset(
         {
             "demand_t": (dims, dense(arrays["demand_t"]), _attrs("t/month", "demand")),
@@ -184,6 +186,12 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
             "origin_share": (("path", "month", "region", "material"), origin,
                              _attrs("1", "Chinese-origin share of the stock demand draws on "
                                          "(NaN: no demand of the material in the region)")),
+            "price_usd_per_kg": (("path", "month", "market", "element"), price,
+                                 _attrs("USD/kg", "oxide price index at month end")),
+            "payment_usd": (("path", "month", "floor"), arrays["payment_usd"],
+                            _attrs("USD/month", "price floor payments")),
+            "tariff_usd": (("path", "month", "tariff"), arrays["tariff_usd"],
+                           _attrs("USD/month", "tariff revenue")),
         },
         coords=dict(path=np.arange(paths), month=pd.DatetimeIndex(net.months), region=regions,
                     sector=sectors, material=materials,
@@ -192,7 +200,10 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                     destination=("flow", f.destination.to_numpy(str)),
                     flow_material=("flow", f.material.to_numpy(str)),
                     stockpile=sp.name.to_numpy(str), holder=("stockpile", sp.holder.to_numpy(str)),
-                    stockpile_material=("stockpile", sp.material.to_numpy(str))),
+                    stockpile_material=("stockpile", sp.material.to_numpy(str)),
+                    market=markets, element=list(mk.elements),
+                    floor=np.array(mk.floor_names, dtype=str),
+                    tariff=np.array(mk.tariff_names, dtype=str)),
         attrs=dict(scenario=net.scenario_name, scenario_hash=net.scenario_hash, seed=str(seed),
                    version=_pkg_version("supplysim"), engine="vector", chunk_size=chunk_size),
     )

@@ -48,11 +48,16 @@ def run_lines(stock, demanded, lay: Layout, v: dict, cap: np.ndarray, adjust: fl
     return planned_in, used, made
 
 
-def link_orders(lay: Layout, v: dict, stock, order, sp_active) -> np.ndarray:
-    """Orders placed on every link (links, paths): trade shares and stockpile replenishment."""
+def link_orders(lay: Layout, v: dict, stock, order, sp_active, share=None) -> np.ndarray:
+    """Orders placed on every link (links, paths): trade shares and stockpile replenishment.
+
+    ``share`` (links, paths) replaces the baseline trade shares when tariffs or friend-shoring
+    steer orders (see :func:`supplysim.engines.market.link_shares`).
+    """
     rep = replenish_order(stock[lay.sp_slot], v["sp_target_t"], v["sp_replenish_t_per_month"],
                           sp_active[:, None])
-    link_order = order[lay.link_dst] * lay.share[:, None] * lay.trade[:, None]
+    share = lay.share[:, None] if share is None else share
+    link_order = order[lay.link_dst] * share * lay.trade[:, None]
     if lay.replenish.any():
         rows = lay.replenish
         link_order[rows] = rep[lay.sp_of_link[rows]] * lay.share[rows][:, None]

@@ -22,6 +22,7 @@ import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_origin, check_step
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE, Layout
+from supplysim.engines.market import MarketBooks, close_month, link_shares, open_books, respond
 from supplysim.engines.month import (
     apply_quotas,
     content_licences,
@@ -62,6 +63,8 @@ class VectorState:
         Chinese-origin share of every slot's stock [1].
     pipe_cn_t : ndarray (lags, paths, links)
         Chinese-origin part of the shipments in ``pipe_t`` [t].
+    market : MarketBooks
+        Price indices, smoothed prices and substitution, arrays ``(k, paths)``.
     month : int
         Index of the next month to simulate.
     """
@@ -73,6 +76,7 @@ class VectorState:
     short_share: np.ndarray
     origin: np.ndarray
     pipe_cn_t: np.ndarray
+    market: MarketBooks
     month: int = 0
 
 
@@ -97,6 +101,9 @@ class MonthRecord:
     shipped_t: np.ndarray
     stockpile_t: np.ndarray
     origin_share: np.ndarray   # (paths, demand slots) Chinese-origin share of supply [1]
+    price_usd_per_kg: np.ndarray
+    payment_usd: np.ndarray
+    tariff_usd: np.ndarray
 
 
 def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[VectorState, PathParams]:
@@ -121,7 +128,8 @@ def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[Vector
                         transit_t=np.zeros((lay.n_links, n_paths)).T, demanded_t=demanded.T,
                         short_share=np.zeros((n_paths, len(lay.sp_slot))),
                         origin=np.repeat(lay.origin0[:, None], n_paths, axis=1).T,
-                        pipe_cn_t=np.zeros((lags, lay.n_links, n_paths)).transpose(0, 2, 1))
+                        pipe_cn_t=np.zeros((lags, lay.n_links, n_paths)).transpose(0, 2, 1),
+                        market=open_books(net.market, stock))
     lag_w = lag_weights(lay.lead_months, lags)
     _fill_pipeline(state, net, lay, lag_w)
     return state, PathParams(v, built, online, lic_delay, lag_w, content_delay)
@@ -258,6 +266,7 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     received = _receive(state, lay, t)
     cap = _capacity(net, lay, pp, v, t, streams)
     dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
+    dem = respond(net.market, state.market, dem)
     dem_slot = lay.demand_by_slot.sum_rows(dem)
     origin = state.origin.T
     planned_in, used, made = run_lines(stock, state.demanded_t.T, lay, v, cap, adjust, origin)
@@ -266,7 +275,8 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
                         stock, transit_in, adjust) * lay.consumer[:, None]
     sp_active = net.policies.sp_active[:, t]
-    link_order = link_orders(lay, v, stock, order, sp_active)
+    link_order = link_orders(lay, v, stock, order, sp_active,
+                             link_shares(net.market, lay, state.market, v, t))
 
     ex = _Exports(net, lay, pp, t, streams, origin)
     alloc = allocate_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
@@ -286,10 +296,14 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     served_slot = lay.demand_by_slot.sum_rows(served)
     stock -= served_slot
     state.short_share = short_share(lay, dem_slot, served_slot).T
+    mm = close_month(net.market, state.market, v, t,
+                     dict(stock=stock, demand=dem, served=served, made=made, sent=sent))
     if log is not None:
         check_step(log, state, lay, start.T, received.T, used.T, made.T, sent.T, served_slot.T, t)
         check_origin(log.net, t, state.origin, state.pipe_cn_t, state.pipe_t)
     state.month += 1
     return MonthRecord(demand_t=dem.T, unmet_t=(dem - served).T,
                        shipped_t=lay.link_by_flow.sum_rows(sent)[:-1].T,
-                       stockpile_t=stock[lay.sp_slot].T, origin_share=origin_share)
+                       stockpile_t=stock[lay.sp_slot].T, origin_share=origin_share,
+                       price_usd_per_kg=mm.price_usd_per_kg.T, payment_usd=mm.payment_usd.T,
+                       tariff_usd=mm.tariff_usd.T)

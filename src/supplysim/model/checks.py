@@ -44,6 +44,7 @@ def check_references(world: World, strict: bool = True) -> list[str]:
         problems += _unknown(world, table, "exporter", countries)
         problems += _unknown(world, table, "importer", countries)
     problems += _unknown(world, "stockpiles", "holder", countries)
+    problems += _unknown(world, "demand_response", "sector", set(t["demand"].sector))
     for table in FACILITY_TABLES:
         if "process" in t[table].columns:
             problems += _unknown(world, table, "process", set(t["recipes"].process))
@@ -88,7 +89,7 @@ def check_non_negative(world: World, strict: bool = True) -> list[str]:
     return _report(problems, strict)
 
 
-_SIGNED = {"value"}  # parameters.csv may hold signed values
+_SIGNED = {"value", "elasticity"}  # parameters/market values and price elasticities may be < 0
 
 
 def check_estimates_cover_values(world: World, strict: bool = True) -> list[str]:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from supplysim.model.world import World
+from supplysim.network.market import MarketArrays, compile_market
 from supplysim.network.params import ParamTable
 from supplysim.network.policies import PolicyArrays, compile_policies
 from supplysim.network.topology import Topology, build_topology
@@ -34,6 +35,7 @@ class Network(Topology):
     months: pd.DatetimeIndex
     params: ParamTable
     policies: PolicyArrays
+    market: MarketArrays
     years_from_base: np.ndarray
     outages: bool
     order_adjust_months: float
@@ -67,12 +69,13 @@ def compile_network(world: World, scenario) -> Network:
     params = ParamTable()
     topo = build_topology(world, scenario, params)
     policies = compile_policies(world, scenario, topo, months, params)
+    market = compile_market(world, scenario, topo, months, params)
     base_mid = pd.Timestamp(int(world.parameter("baseline_year")), 7, 1)
     mid = months + pd.Timedelta(days=14)
     years = ((mid - base_mid) / pd.Timedelta(days=365.25)).to_numpy(float)
     return Network(
         **{f.name: getattr(topo, f.name) for f in fields(Topology)},
-        months=months, params=params.freeze(), policies=policies, years_from_base=years,
+        months=months, params=params.freeze(), policies=policies, market=market, years_from_base=years,
         outages=bool(scenario.outages), order_adjust_months=world.parameter("order_adjust_months"),
         scenario_name=scenario.name, scenario_hash=scenario.hash,
     )

@@ -351,6 +351,78 @@ class Results:
         df.attrs["units"] = {c: "1" for c in cols}
         return df
 
+    # -- markets ---------------------------------------------------------------------------
+    def prices(self, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Oxide price indices at month end per market and element, across paths.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``market`` (``china``, ``ex_china``), ``element``, ``mean`` and quantiles
+            (``p05``, ``p50``, ``p95``) [USD/kg]. Empty when the results hold no prices.
+        """
+        qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
+        names = ["month", "market", "element", "mean", *qnames]
+        price = self.ds.get("price_usd_per_kg")
+        if price is None:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            df = metrics.tidy(metrics.path_stats(price, quantiles), ("month", "market", "element"))[names]
+        df.attrs["units"] = {c: "USD/kg" for c in ("mean", *qnames)}
+        return df
+
+    def payments(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Price floor payments per month and policy, across paths.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``policy``, ``mean`` and quantiles (``p05``, ``p95``) [USD] paid in the
+            month. Empty when the scenario has no price floor.
+        """
+        return self._policy_money("payment_usd", "floor", quantiles)
+
+    def tariff_revenue(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Tariff revenue per month and policy, across paths.
+
+        Shipments on a taxed link are valued at the ex-China index of their rare-earth content.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``policy``, ``mean`` and quantiles [USD] collected in the month. Empty
+            when the scenario has no tariff.
+        """
+        return self._policy_money("tariff_usd", "tariff", quantiles)
+
+    def _policy_money(self, var: str, dim: str, quantiles: Sequence[float]) -> pd.DataFrame:
+        """Monthly money of each policy along ``dim`` of ``var``: path statistics [USD]."""
+        qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
+        names = ["month", "policy", "mean", *qnames]
+        money = self.ds.get(var)
+        if money is None or money.sizes.get(dim, 0) == 0:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            df = metrics.tidy(metrics.path_stats(money, quantiles), ("month", dim))
+            df = df.rename(columns={dim: "policy"})[names]
+        df.attrs["units"] = {c: "USD" for c in ("mean", *qnames)}
+        return df
+
     # -- raw access ------------------------------------------------------------------------
     def to_xarray(self) -> xr.Dataset:
         """The underlying Dataset (not a copy)."""
@@ -418,6 +490,15 @@ class Results:
 
         return plot.shortage_fan(self, region, material, sector, share=share, ax=ax)
 
+    def plot_prices(self, element: str | None = None, ax: Any = None) -> tuple[Any, Any]:
+        """Fan chart of the oxide price indices of both markets [USD/kg].
+
+        See :func:`supplysim.results.plot.prices`.
+        """
+        from supplysim.results import plot
+
+        return plot.prices(self, element, ax=ax)
+
     def plot_supply_by_origin(
         self, destination: str, material: str | Sequence[str], ax: Any = None
     ) -> tuple[Any, Any]:
@@ -434,6 +515,6 @@ def _empty_dtype(column: str) -> Any:
     """dtype of a column of an empty stockpile table."""
     if column == "month":
         return "datetime64[ns]"
-    if column in ("stockpile", "holder", "material"):
+    if column in ("stockpile", "holder", "material", "market", "element", "policy"):
         return str
     return np.float64

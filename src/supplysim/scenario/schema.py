@@ -21,7 +21,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from supplysim.scenario.distributions import (
-    DIST_KINDS, Country, Destinations, Elements, FacilityKind, Fixed, MaybeWhen, Material, Mineral,
+    DIST_KINDS, Country, Destinations, Element, Elements, FacilityKind, Fixed, MaybeWhen, Material,
+    Mineral,
     Month,
     NonNegative, Number, OreType, Positive, Probability, Sector, Stages, When, custom_error,
     BOOL_HINT, describe, number_hint, seq, unknown_name,
@@ -32,11 +33,15 @@ __all__ = [
     "ContentRule",
     "ExportBan",
     "ExportLicensing",
+    "ExportPriceCut",
     "ExportQuota",
+    "FriendShoring",
     "Horizon",
     "Policy",
+    "PriceFloor",
     "Scenario",
     "StockpilePolicy",
+    "Tariff",
     "TechnologyRule",
 ]
 
@@ -192,9 +197,77 @@ class StockpilePolicy(_Policy):
         return self
 
 
+class PriceFloor(_Policy):
+    """A government pays a producer ``(floor - market price)+`` on the covered tonnes.
+
+    The covered tonnes of a month are ``covered_t_per_month`` plus ``covered_share`` of the
+    producer country's output of the element at ``stage`` in that month.
+    """
+
+    type: Literal["price_floor"]
+    element: Element
+    market: Literal["china", "ex_china"] = "ex_china"
+    floor_usd_per_kg: NonNegative  # [USD/kg]
+    producer: Country
+    stage: Literal["oxide", "metal"] = "oxide"
+    covered_t_per_month: NonNegative = Fixed(value=0.0)  # [t/month]
+    covered_share: Probability = Fixed(value=0.0)  # share of the producer's output [-]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> PriceFloor:
+        _check_dates(self.start, self.end)
+        return self
+
+
+class ExportPriceCut(_Policy):
+    """An exporter cuts its export prices: the ex-China index of ``elements`` falls by ``cut_share``."""
+
+    type: Literal["export_price_cut"]
+    exporter: Country
+    elements: Elements
+    cut_share: Probability  # share by which export prices fall [-]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ExportPriceCut:
+        _check_dates(self.start, self.end)
+        return self
+
+
+class Tariff(_TradePolicy):
+    """Importers (``destinations``) tax goods from ``exporter`` at ``rate_share`` of their value.
+
+    Buyers shift order shares away from taxed links (see :mod:`supplysim.engines.market`).
+    """
+
+    type: Literal["tariff"]
+    rate_share: NonNegative  # ad valorem rate [-]
+
+
+class FriendShoring(_Policy):
+    """Buyers prefer suppliers of ``bloc`` while the ex-China premium stays under ``max_premium_share``."""
+
+    type: Literal["friend_shoring"]
+    buyers: Destinations = "all"
+    bloc: Literal["allied", "other", "china"] = "allied"
+    stages: Stages = Field(None, validate_default=True)
+    elements: Elements = ("NdPr", "Dy", "Tb")
+    max_premium_share: NonNegative  # ex-China over China price, minus 1 [-]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> FriendShoring:
+        _check_dates(self.start, self.end)
+        return self
+
+
 Policy = Annotated[
     Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy, ContentRule,
-          TechnologyRule],
+          TechnologyRule, PriceFloor, ExportPriceCut, Tariff, FriendShoring],
     Field(discriminator="type"),
 ]
 """Any policy, selected by its ``type`` key."""
@@ -207,6 +280,10 @@ POLICY_KINDS: dict[str, type[_Policy]] = {
     "stockpile": StockpilePolicy,
     "content_rule": ContentRule,
     "technology_rule": TechnologyRule,
+    "price_floor": PriceFloor,
+    "export_price_cut": ExportPriceCut,
+    "tariff": Tariff,
+    "friend_shoring": FriendShoring,
 }
 
 
@@ -249,6 +326,7 @@ class Scenario(BaseModel):
     horizon: Horizon
     demand_growth: dict[Sector, Number] = Field(default_factory=dict)  # [fraction/yr]
     outages: bool = True
+    demand_response: bool = False  # demand follows prices (elasticity, substitution)
     policies: Annotated[tuple[Policy, ...], BeforeValidator(seq)] = ()
     # mineral chains carried (materials.mineral); null: the world's base minerals
     minerals: Annotated[tuple[Mineral, ...], BeforeValidator(seq), Field(min_length=1)] | None = None
@@ -312,7 +390,8 @@ class Scenario(BaseModel):
             "demand_growth": {k: _plain(v) for k, v in sorted(self.demand_growth.items())},
             "outages": self.outages,
             "policies": [_plain_policy(p) for p in self.policies],
-        } | ({} if self.minerals is None else {"minerals": list(self.minerals)})
+        } | ({} if self.minerals is None else {"minerals": list(self.minerals)}) | (
+            {"demand_response": True} if self.demand_response else {})
 
     @property
     def hash(self) -> str:

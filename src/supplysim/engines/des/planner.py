@@ -17,6 +17,7 @@ import numpy as np
 from supplysim.engines.balance import check_slots
 from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
 from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE
+from supplysim.engines.market import close_month, link_shares, open_books, respond
 from supplysim.engines.month import (
     apply_quotas,
     fired_stockpiles,
@@ -71,6 +72,9 @@ class MonthPlan:
     shipped: np.ndarray = None
     stockpile: np.ndarray = None
     origin_share: np.ndarray = None
+    price: np.ndarray = None
+    payment: np.ndarray = None
+    tariff: np.ndarray = None
 
 
 class Exports:
@@ -162,6 +166,7 @@ class Planner:
         stock[self.lay.sp_slot] = self.v["sp_initial_t"]
         self.books = Books(stock, np.zeros((self.lay.n_links, 1)), (use * self.lay.out_slot)[:, None],
                            np.zeros((len(self.lay.sp_slot), 1)), self.lay.origin0[:, None].copy())
+        self.market = open_books(self.net.market, stock)
 
     def batch_weights(self, node: int, t: int) -> np.ndarray:
         """Share of a month's output made in each batch: available capacity per batch [1]."""
@@ -198,13 +203,15 @@ class Planner:
         received = self._receive(t)
         cap = self._capacity(t)
         dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
+        dem = respond(net.market, self.market, dem)
         dem_slot = lay.demand_by_slot.sum_rows(dem)
         planned_in, used, made = run_lines(b.stock, b.demanded, lay, v, cap, adjust, b.origin)
         transit_in = lay.link_by_dst.sum_rows(b.transit)
         order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
                             b.stock, transit_in, adjust) * lay.consumer[:, None]
         sp_active = net.policies.sp_active[:, t]
-        link_order = link_orders(lay, v, b.stock, order, sp_active)
+        link_order = link_orders(lay, v, b.stock, order, sp_active,
+                                 link_shares(net.market, lay, self.market, v, t))
         ex = Exports(net, lay, t, v, self.w.rng["licences"], self.ctx.delay_days(v), b.origin,
                      self.w.rng["content_licences"], v["content_delay_days"][:, 0])
         alloc = allocate_by_class(b.stock * lay.out_slot[:, None], link_order * ex.open[:, None],
@@ -224,10 +231,14 @@ class Planner:
         served_slot = lay.demand_by_slot.sum_rows(served)
         b.stock -= served_slot
         b.short_share = short_share(lay, dem_slot, served_slot)
+        mm = close_month(net.market, self.market, v, t,
+                         dict(stock=b.stock, demand=dem, served=served, made=made, sent=sent))
         check_slots(net, t, start.T, received.T, made.T, used.T, shipped.T, served_slot.T, b.stock.T)
         plan.served_slot, plan.demand, plan.unmet = served_slot[:, 0], dem[:, 0], (dem - served)[:, 0]
         plan.shipped = lay.link_by_flow.sum_rows(sent)[:-1, 0]
         plan.stockpile = b.stock[lay.sp_slot, 0].copy()
+        plan.price, plan.payment = mm.price_usd_per_kg[:, 0], mm.payment_usd[:, 0]
+        plan.tariff = mm.tariff_usd[:, 0]
         return plan
 
     def _dispatch(self, plan: MonthPlan, sent: np.ndarray, ex: Exports) -> None:

@@ -15,7 +15,8 @@ from supplysim.engines.des.planner import Planner
 from supplysim.engines.layout import Layout
 from supplysim.seeding import BLOCK_PATHS, Streams
 
-OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "origin_share")
+OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "origin_share", "price_usd_per_kg",
+           "payment_usd", "tariff_usd")
 
 
 @dataclass
@@ -112,7 +113,10 @@ def run_path(ctx: RunContext, values: dict, built: np.ndarray, rng: dict) -> tup
               "unmet_t": np.array([r.unmet for r in records]),
               "shipped_t": np.array([r.shipped for r in records]),
               "stockpile_t": np.array([r.stockpile for r in records]),
-              "origin_share": np.array([r.origin_share for r in records])}
+              "origin_share": np.array([r.origin_share for r in records]),
+              "price_usd_per_kg": np.array([r.price for r in records]),
+              "payment_usd": np.array([r.payment for r in records]),
+              "tariff_usd": np.array([r.tariff for r in records])}
     return arrays, log.arrays()
 
 
