@@ -206,3 +206,15 @@ def test_accumulator_merge_equals_one_pass():
     sl, _ = one.groups[()]
     np.testing.assert_allclose(one.sums["demand"][:, sl][:, 0],
                                demand.astype(float).sum(axis=(0, 2)), rtol=1e-12)
+
+
+def test_streamed_run_resumes_from_a_checkpoint(scenario, runs, tmp_path):
+    _, small, _ = runs
+    first = supplysim.simulate(scenario, runs=512, seed=11, chunk_size=256, store="summary",
+                               checkpoint=tmp_path)
+    again = supplysim.simulate(scenario, runs=512, seed=11, chunk_size=256, store="summary",
+                               checkpoint=tmp_path)
+    assert first.meta["resumed_chunks"] == 0 and again.meta["resumed_chunks"] == 2
+    for res in (first, again):
+        for name, counts in small.summaries.counts.items():
+            np.testing.assert_array_equal(res.summaries.counts[name], counts, err_msg=name)
