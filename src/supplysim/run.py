@@ -74,7 +74,7 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         the numbers are those of a local run.
     store : {"paths", "summary"} or SummarySpec
         ``"paths"`` keeps every path's monthly arrays and returns :class:`Results`;
-        ``"summary"`` (or a :class:`~supplysim.results.stream.SummarySpec`) reduces each
+        ``"summary"`` (or a :class:`~supplysim.results.streaming.SummarySpec`) reduces each
         finished chunk into running sums, exact exceedance counts and fixed-bin histograms and
         returns :class:`~supplysim.results.summary.SummaryResults`, whose memory does not grow
         with ``runs`` (vector engine only).
@@ -137,7 +137,7 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
 
 def _summary_spec(store):
     """The :class:`SummarySpec` of a ``store`` argument, None for per-path arrays."""
-    from supplysim.results.stream import SummarySpec
+    from supplysim.results.streaming import SummarySpec
 
     if isinstance(store, SummarySpec):
         return store
@@ -156,7 +156,7 @@ def _run_summary(net: Network, root, plan, ckpt, save, spec, client, given_world
     run (locally or on ``client``'s cluster) and are reduced in the order they finish.
     Returns the accumulator and the number of chunks taken from the checkpoint.
     """
-    from supplysim.results.stream import SummaryAccumulator
+    from supplysim.results.streaming import SummaryAccumulator
 
     d = net.demand
     acc = SummaryAccumulator.of(d.region.to_numpy(str), d.sector.to_numpy(str),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import supplysim
-from supplysim.results.stream import (
+from supplysim.results.streaming import (
     THRESHOLDS,
     LogBins,
     ShareBins,

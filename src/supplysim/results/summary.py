@@ -2,7 +2,7 @@
 
 :class:`SummaryResults` has the tables, plots and metadata of :class:`~supplysim.results.Results`
 but no per-path arrays: means and exceedance probabilities are exact, quantiles come from
-fixed-bin histograms with the accuracy stated in :mod:`supplysim.results.stream`. What needs
+fixed-bin histograms with the accuracy stated in :mod:`supplysim.results.streaming`. What needs
 the paths themselves raises :class:`NeedsPathsError`.
 """
 
@@ -18,7 +18,7 @@ import xarray as xr
 from supplysim.errors import SupplysimError
 from supplysim.results import metrics
 from supplysim.results.results import DEMAND_KEYS, FLOW_KEYS, ByArg, _empty_dtype, normalize_by
-from supplysim.results.stream import SummaryAccumulator, hist_quantile
+from supplysim.results.streaming import SummaryAccumulator, hist_quantile
 
 
 class NeedsPathsError(SupplysimError, ValueError):
@@ -121,7 +121,7 @@ class SummaryResults:
         """Unmet demand per month: mean and quantiles across paths, plus mean share.
 
         As :meth:`supplysim.results.Results.shortage_curve`; quantiles from histograms
-        (see :mod:`supplysim.results.stream` for their accuracy).
+        (see :mod:`supplysim.results.streaming` for their accuracy).
         """
         keys = normalize_by(by, DEMAND_KEYS)
         cols = {"mean": self._mean("unmet", keys)}
