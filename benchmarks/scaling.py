@@ -130,6 +130,7 @@ def plot(report: dict, path: Path) -> Path:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import NullFormatter
 
     fig = Figure(figsize=(13, 4.2), layout="constrained")
     axes = fig.subplots(1, 3)
@@ -147,6 +148,8 @@ def plot(report: dict, path: Path) -> Path:
         for xv, r in zip(xs, rows):
             ax.annotate(f"{r['node_steps_per_s']:.2g}/s", (xv, r["median_s"]), fontsize=7,
                         textcoords="offset points", xytext=(4, -10))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(label)
         ax.set_ylabel("Engine time [s]")
         ax.set_title(f"Cost vs {x} ({note})", fontsize=10)
@@ -202,6 +205,7 @@ def main(argv=None) -> int:
             report["paths"].append(point(net, n, reps,
                                          memory=memory and n <= args.memory_max_paths))
             _show("paths", report["paths"][-1])
+            write_json(args.out, report)
     if "network" not in args.skip:
         for k in cfg["ks"]:
             if k == 1:
@@ -214,6 +218,7 @@ def main(argv=None) -> int:
             row = point(net_k, cfg["net_paths"], cfg["repeats"], memory=memory)
             report["network"].append(dict(row, k=k))
             _show(f"k={k}", row)
+            write_json(args.out, report)
     if "months" not in args.skip:
         longest = max(cfg["months"])
         long = net if longest == net.n_months else compile_network(
@@ -222,6 +227,7 @@ def main(argv=None) -> int:
             row = months_point(long, cfg["net_paths"], m, cfg["repeats"], memory)
             report["months"].append(row)
             _show("months", row)
+            write_json(args.out, report)
     if "policies" not in args.skip:  # licensing, capacity projects and world stockpiles
         sp = supplysim.load_scenario(ALL_POLICIES, world)
         net_sp = compile_network(world, sp)
@@ -230,6 +236,7 @@ def main(argv=None) -> int:
                                       stockpiles=len(net_sp.stockpiles),
                                       projects=len(net_sp.projects))
         _show("allied", row)
+        write_json(args.out, report)
     if "des" not in args.skip:
         from bench_des import measure
 
