@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmark scripts: scenario variants, machine description, JSON."""
+"""Functions shared by the benchmark scripts: scenario variants, machine description, JSON."""
 
 from __future__ import annotations
 

@@ -57,10 +57,11 @@ def unknown_suppliers(world: World) -> list[tuple[str, str]]:
     links explicitly inside each copy.
     """
     t = world.tables
+    recipes = t["recipes"]
     made = set()
     for name in ("separators", "metal_plants", "magnet_plants"):
         for country, process in zip(t[name].country, t[name].process):
-            made |= {(country, m) for m in t["recipes"].output_material[t["recipes"].process == process]}
+            made |= {(country, m) for m in recipes.output_material[recipes.process == process]}
     splits = t["ore_splits"]
     for country, ore in zip(t["mines"].country, t["mines"].ore_type):
         made |= {(country, m) for m in splits.material[splits.ore_type == ore]}

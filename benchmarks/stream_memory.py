@@ -100,7 +100,8 @@ def main(argv=None) -> int:
         rows.append(row)
         print(f"{n:>9,} paths x {months} months: {row['seconds']:8.1f} s, "
               f"{row['node_steps_per_s']:.3g} node-steps/s, peak RSS {row['peak_rss_mib']:.0f} MiB "
-              f"(before run {row['rss_before_mib']:.0f} MiB, summaries {row['summary_mib']:.0f} MiB)",
+              f"(before run {row['rss_before_mib']:.0f} MiB, "
+              f"summaries {row['summary_mib']:.0f} MiB)",
               flush=True)
     report = dict(machine=machine(), scenario=SCENARIO, months=months, store="summary",
                   results=rows,

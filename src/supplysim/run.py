@@ -195,11 +195,12 @@ def _summary_results(net: Network, acc, root, plan, runs: int, t0: float, scenar
 
     seconds = time.perf_counter() - t0
     sp = net.stockpiles
-    labels = dict(months=pd.DatetimeIndex(net.months), flows=net.flows[["exporter", "destination",
-                                                                          "material"]],
+    labels = dict(months=pd.DatetimeIndex(net.months),
+                  flows=net.flows[["exporter", "destination", "material"]],
                   stockpiles=sp[["name", "holder", "material"]])
-    attrs = dict(scenario=net.scenario_name, scenario_hash=net.scenario_hash, seed=str(root.entropy),
-                 version=_pkg_version("supplysim"), engine="vector", chunk_size=plan[0][1])
+    attrs = dict(scenario=net.scenario_name, scenario_hash=net.scenario_hash,
+                 seed=str(root.entropy), version=_pkg_version("supplysim"), engine="vector",
+                 chunk_size=plan[0][1])
     meta = dict(paths=runs, steps=net.n_months, nodes=net.n_nodes, seconds=seconds,
                 scenario=scenario.name, seed=str(root.entropy), engine="vector",
                 chunks=len(plan), node_steps_per_s=runs * net.n_months * net.n_nodes / seconds,
