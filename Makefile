@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,14 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[bench]" || echo "numba not installed: fused reference skipped"
 	cd benchmarks && ../$(BIN)/python throughput.py --out out/throughput.json
+	$(BIN)/python benchmarks/scaling.py --out benchmarks/out/scaling.json
+	$(BIN)/python benchmarks/stream_memory.py --out benchmarks/out/stream_memory.json
+
+bench-smoke: $(STAMP)
+	$(BIN)/python benchmarks/scaling.py --smoke --out benchmarks/out/scaling_smoke.json
+	$(BIN)/python benchmarks/stream_memory.py --smoke --out benchmarks/out/stream_memory_smoke.json
 
 clean:
 	rm -rf $(VENV) results

@@ -163,3 +163,10 @@ def test_python_dash_m_help():
                           text=True, env=env, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "run" in proc.stdout and "validate" in proc.stdout and "list" in proc.stdout
+
+
+def test_run_stream_asks_for_summaries(fakes, tmp_path):
+    assert cli.main(["run", "china_licensing_2025", "--stream", "--quiet",
+                     "--out", str(tmp_path)]) == 0
+    _, kwargs = fakes["simulate"]
+    assert kwargs["store"] == "summary"

@@ -15,3 +15,10 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
     code = blocks[0].replace("runs=2000", "runs=256")
     exec(compile(code, "README.md", "exec"), {})
     assert (tmp_path / "japan_magnets.png").exists()
+
+
+def test_readme_streaming_example_runs(capsys):
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    code = next(b for b in blocks if 'store="summary"' in b)
+    exec(compile(code.replace("runs=1_000_000", "runs=256"), "README.md", "exec"), {})
+    assert "p_any_month_over_threshold" in capsys.readouterr().out

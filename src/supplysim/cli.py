@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the chunks on the Dask cluster at ADDRESS")
     run.add_argument("--overwrite", action="store_true",
                      help="write into --out even if it holds a different run's results")
+    run.add_argument("--stream", action="store_true",
+                     help="keep running summaries instead of every path (flat memory; "
+                          "quantiles from histograms)")
     run.set_defaults(handler=cmd_run)
     validate = sub.add_parser("validate", help="check a scenario file")
     validate.add_argument("scenario", metavar="SCENARIO", help="bundled name or path to a .yaml")
@@ -162,6 +165,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         kwargs["chunk_size"] = args.chunk_size
     if args.checkpoint is not None:
         kwargs.update(checkpoint=args.checkpoint, restart=args.restart)
+    if args.stream:
+        kwargs["store"] = "summary"
     if args.scheduler is None:
         results = supplysim.simulate(scenario, **kwargs)
     else:

@@ -42,7 +42,7 @@ def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
 
 def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int | None = None,
              engine: str = "vector", progress: bool = False, world=None, checkpoint=None,
-             restart: bool = False, client=None) -> Results:
+             restart: bool = False, client=None, store="paths"):
     """Run ``runs`` Monte Carlo paths of a scenario and return labelled :class:`Results`.
 
     Parameters
@@ -72,11 +72,25 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
     client : distributed.Client, optional
         Run the chunks as tasks on this Dask cluster (see :mod:`supplysim.parallel.dask`);
         the numbers are those of a local run.
+    store : {"paths", "summary"} or SummarySpec
+        ``"paths"`` keeps every path's monthly arrays and returns :class:`Results`;
+        ``"summary"`` (or a :class:`~supplysim.results.streaming.SummarySpec`) reduces each
+        finished chunk into running sums, exact exceedance counts and fixed-bin histograms and
+        returns :class:`~supplysim.results.summary.SummaryResults`, whose memory does not grow
+        with ``runs`` (vector engine only).
+
+    Returns
+    -------
+    Results or SummaryResults
+        The labelled results.
     """
     from supplysim import load_scenario, load_world
 
     if engine not in ("vector", "des"):
         raise ValueError(f"unknown engine {engine!r}; available: 'vector', 'des'")
+    spec = _summary_spec(store)
+    if spec is not None and engine != "vector":
+        raise ValueError("store='summary' applies to engine='vector' only")
     if isinstance(scenario, str):
         scenario = load_scenario(scenario)
     given_world, world = world, world or load_world()
@@ -87,18 +101,22 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
             raise ValueError("checkpoint and client apply to engine='vector' only")
         return _simulate_des(net, scenario, root_seed(seed), runs, t0)
     plan = chunk_plan(runs, chunk_size)
-    store = None
+    ckpt = None
     if checkpoint is not None:
         from supplysim.parallel.checkpoint import Checkpoint
 
-        store = Checkpoint.open(checkpoint, scenario_name=scenario.name,
-                                scenario_hash=scenario.hash, seed=seed, runs=runs,
-                                chunk_size=chunk_length(chunk_size), restart=restart)
-    root = store.root if store is not None else root_seed(seed)
-    parts = store.load_done(plan) if store is not None else {}
+        ckpt = Checkpoint.open(checkpoint, scenario_name=scenario.name,
+                               scenario_hash=scenario.hash, seed=seed, runs=runs,
+                               chunk_size=chunk_length(chunk_size), restart=restart)
+    root = ckpt.root if ckpt is not None else root_seed(seed)
+    save = (lambda c, a: ckpt.save(*c, a)) if ckpt is not None else None
+    if spec is not None:
+        acc, resumed = _run_summary(net, root, plan, ckpt, save, spec, client, given_world,
+                                    world, scenario, progress)
+        return _summary_results(net, acc, root, plan, runs, t0, scenario, ckpt, resumed)
+    parts = ckpt.load_done(plan) if ckpt is not None else {}
     todo = [c for c in plan if c not in parts]
     resumed = len(parts)
-    save = (lambda c, a: store.save(*c, a)) if store is not None else None
     if client is not None:
         from supplysim.parallel.dask import run_on_cluster
 
@@ -112,9 +130,86 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
     meta = dict(paths=runs, steps=net.n_months, nodes=net.n_nodes, seconds=seconds,
                 scenario=scenario.name, seed=str(root.entropy), engine=engine,
                 chunks=len(plan), node_steps_per_s=runs * net.n_months * net.n_nodes / seconds)
-    if store is not None:
-        meta.update(checkpoint=str(store.folder), resumed_chunks=resumed)
+    if ckpt is not None:
+        meta.update(checkpoint=str(ckpt.folder), resumed_chunks=resumed)
     return Results(ds, meta)
+
+
+def _summary_spec(store):
+    """The :class:`SummarySpec` of a ``store`` argument, None for per-path arrays."""
+    from supplysim.results.streaming import SummarySpec
+
+    if isinstance(store, SummarySpec):
+        return store
+    if store == "summary":
+        return SummarySpec()
+    if store == "paths":
+        return None
+    raise ValueError(f"store must be 'paths', 'summary' or a SummarySpec, got {store!r}")
+
+
+def _run_summary(net: Network, root, plan, ckpt, save, spec, client, given_world, world,
+                 scenario, progress: bool):
+    """Reduce every chunk of ``plan`` into a :class:`SummaryAccumulator` and drop it.
+
+    Chunks finished in the checkpoint ``ckpt`` are loaded and reduced one at a time; the others
+    run (locally or on ``client``'s cluster) and are reduced in the order they finish.
+    Returns the accumulator and the number of chunks taken from the checkpoint.
+    """
+    from supplysim.results.streaming import SummaryAccumulator
+
+    d = net.demand
+    acc = SummaryAccumulator.of(d.region.to_numpy(str), d.sector.to_numpy(str),
+                                d.material.to_numpy(str), net.n_months, len(net.flows),
+                                len(net.stockpiles), spec, d.mineral.to_numpy(str))
+    todo = []
+    for chunk in plan:
+        arrays = ckpt.load(*chunk) if ckpt is not None else None
+        if arrays is None:
+            todo.append(chunk)
+        else:
+            acc.add(arrays)
+    resumed = len(plan) - len(todo)
+
+    def done(chunk, arrays):
+        if save is not None:
+            save(chunk, arrays)
+        acc.add(arrays)
+
+    if client is not None:
+        from supplysim.parallel.dask import run_on_cluster
+
+        run_on_cluster(client, given_world, scenario, world.vocabulary(), root, todo, done,
+                       keep=False)
+        return acc, resumed
+    lay = Layout.of(net)
+    for chunk in _progress(todo, progress, scenario.name):
+        done(chunk, run_chunk(net, root, *chunk, BalanceLog(net), lay))
+    return acc, resumed
+
+
+def _summary_results(net: Network, acc, root, plan, runs: int, t0: float, scenario, ckpt,
+                     resumed: int):
+    """Label an accumulator as :class:`SummaryResults`."""
+    from supplysim.results.summary import SummaryResults
+
+    seconds = time.perf_counter() - t0
+    sp = net.stockpiles
+    labels = dict(months=pd.DatetimeIndex(net.months),
+                  flows=net.flows[["exporter", "destination", "material"]],
+                  stockpiles=sp[["name", "holder", "material"]])
+    attrs = dict(scenario=net.scenario_name, scenario_hash=net.scenario_hash,
+                 seed=str(root.entropy), version=_pkg_version("supplysim"), engine="vector",
+                 chunk_size=plan[0][1])
+    meta = dict(paths=runs, steps=net.n_months, nodes=net.n_nodes, seconds=seconds,
+                scenario=scenario.name, seed=str(root.entropy), engine="vector",
+                chunks=len(plan), node_steps_per_s=runs * net.n_months * net.n_nodes / seconds,
+                store="summary", summary_bytes=acc.nbytes())
+    if ckpt is not None:
+        meta.update(checkpoint=str(ckpt.folder), resumed_chunks=resumed)
+    mean_arrays = {k: (v / acc.paths)[None].astype(np.float32) for k, v in acc.raw.items()}
+    means = Results(to_dataset(net, mean_arrays, root.entropy, plan[0][1]), dict(meta, paths=1))
+    return SummaryResults(acc, labels, attrs, meta, means)
 
 
 def _run_local(net: Network, root, todo, save, progress: bool, name: str) -> dict:

@@ -93,3 +93,14 @@ def test_no_dask_import_at_import_time():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_cluster_streamed_summaries_equal_local_ones(client, licensing):
+    kw = dict(runs=1024, seed=SEED, chunk_size=CHUNK, store="summary")
+    local = supplysim.simulate(licensing, **kw)
+    remote = supplysim.simulate(licensing, client=client, **kw)
+    assert remote.summaries.paths == 1024
+    for name, counts in local.summaries.counts.items():
+        assert (counts == remote.summaries.counts[name]).all(), name
+    for name, sums in local.summaries.sums.items():
+        assert abs(sums - remote.summaries.sums[name]).max() <= 1e-9 * (1 + abs(sums).max())

@@ -115,7 +115,7 @@ def run_chunk_task(world: Any, scenario: Any, root_entropy: Any, first: int, n: 
 def run_on_cluster(client: Any, world: Any, scenario: Any, vocab: Any,
                    root: np.random.SeedSequence, plan: list[tuple[int, int]],
                    on_done: Callable[[tuple[int, int], dict], None] | None = None,
-                   ) -> dict[tuple[int, int], dict[str, np.ndarray]]:
+                   keep: bool = True) -> dict[tuple[int, int], dict[str, np.ndarray]]:
     """Run the chunks of ``plan`` on ``client``'s cluster.
 
     Parameters
@@ -134,11 +134,13 @@ def run_on_cluster(client: Any, world: Any, scenario: Any, vocab: Any,
         Chunks to run.
     on_done : callable, optional
         Called with ``(chunk, arrays)`` as each chunk arrives (e.g. to checkpoint it).
+    keep : bool
+        Return the arrays; False drops each chunk after ``on_done`` (streamed summaries).
 
     Returns
     -------
     dict
-        Arrays by chunk.
+        Arrays by chunk (empty when ``keep`` is False).
     """
     from dask.base import tokenize
     from distributed import as_completed
@@ -156,7 +158,8 @@ def run_on_cluster(client: Any, world: Any, scenario: Any, vocab: Any,
     for future in as_completed(list(futures)):
         arrays = future.result()
         chunk = futures[future]
-        out[chunk] = arrays
+        if keep:
+            out[chunk] = arrays
         if on_done is not None:
             on_done(chunk, arrays)
         future.release()

@@ -7,5 +7,8 @@ from __future__ import annotations
 
 from supplysim.results.io import write_plots, write_tables
 from supplysim.results.results import Results, magnet_materials
+from supplysim.results.streaming import SummarySpec
+from supplysim.results.summary import NeedsPathsError, SummaryResults
 
-__all__ = ["Results", "magnet_materials", "write_plots", "write_tables"]
+__all__ = ["NeedsPathsError", "Results", "SummaryResults", "SummarySpec", "magnet_materials",
+           "write_plots", "write_tables"]

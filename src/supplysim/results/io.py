@@ -272,7 +272,10 @@ def write_plots(results: Any, out_dir: str | os.PathLike[str]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     ds = results.ds
     materials = magnet_materials(ds)
-    demand = ds["demand_t"].sum(("path", "month", "sector"))
+    if "demand_t" in ds.data_vars:
+        demand = ds["demand_t"].sum(("path", "month", "sector"))
+    else:  # streamed results: means only
+        demand = ds["demand_mean"].sum(("month", "sector"))
     written: list[Path] = []
     for region in map(str, ds["region"].values):
         for material in materials:
@@ -293,8 +296,7 @@ def write_plots(results: Any, out_dir: str | os.PathLike[str]) -> list[Path]:
 
 def _receives(ds: xr.Dataset, destination: str, materials: list[str]) -> bool:
     """Whether any flow of ``materials`` goes to ``destination``."""
-    if "shipped_t" not in ds.data_vars:
+    if "flow" not in ds.dims:
         return False
-    shipped = ds["shipped_t"]
-    mask = (shipped["destination"] == destination) & shipped["flow_material"].isin(materials)
+    mask = (ds["destination"] == destination) & ds["flow_material"].isin(materials)
     return bool(mask.any())

@@ -123,16 +123,21 @@ def shortage_fan(
     tuple
         ``(fig, ax)``.
     """
-    values = shortage_paths(results, region, material, sector, share=share)
-    stats = metrics.path_stats(values, FAN_QUANTILES)
+    if hasattr(results, "selection_stats"):  # streamed results: quantiles from histograms
+        stats = results.selection_stats(region, material, sector, share=share,
+                                        quantiles=FAN_QUANTILES)
+    else:
+        values = shortage_paths(results, region, material, sector, share=share)
+        stats = metrics.path_stats(values, FAN_QUANTILES)
     scale = 100.0 if share else 1.0
     p = {k: v.to_numpy() * scale for k, v in stats.items()}
-    months = values["month"].to_numpy()
+    months = stats["mean"]["month"].to_numpy()
     fig, ax = _new_axes(ax)
     ax.fill_between(months, p["p05"], p["p95"], alpha=0.2, color="C0", label="5-95 %")
     ax.fill_between(months, p["p25"], p["p75"], alpha=0.4, color="C0", label="25-75 %")
     ax.plot(months, p["p50"], color="C0", lw=2, label="median")
-    units = str(results.ds["unmet_t"].attrs.get("units", "t/month"))
+    unmet = results.ds.get("unmet_t")
+    units = "t/month" if unmet is None else str(unmet.attrs.get("units", "t/month"))
     ax.set_ylabel("Unmet share of demand [%]" if share else f"Unmet demand [{units}]")
     ax.set_xlabel("Month")
     where = _label(region, "all regions")
@@ -181,6 +186,11 @@ def prices(results: Any, element: str | None = None, ax: Any = None) -> tuple[An
     return fig, ax
 
 
+def shipped_var(ds: xr.Dataset) -> str:
+    """Name of the shipments variable: per path (``shipped_t``) or streamed means."""
+    return "shipped_t" if "shipped_t" in ds.data_vars else "shipped_mean"
+
+
 def origin_means(
     results: Any, destination: str, material: str | Sequence[str]
 ) -> xr.DataArray:
@@ -200,7 +210,7 @@ def origin_means(
     xarray.DataArray
         Dimensions (month, group) with coordinate ``exporter``.
     """
-    shipped = results.ds["shipped_t"]
+    shipped = results.ds[shipped_var(results.ds)]
     materials = _as_list(material)
     mask = (shipped["destination"] == destination) & shipped["flow_material"].isin(materials)
     if not bool(mask.any()):
@@ -210,7 +220,9 @@ def origin_means(
         )
     chosen = shipped.isel(flow=np.flatnonzero(mask.to_numpy()))
     grouped = metrics.group_along(chosen, "flow", {"exporter": chosen["exporter"].values})
-    return grouped.mean("path").transpose("month", "group")
+    if "path" in grouped.dims:
+        grouped = grouped.mean("path")
+    return grouped.transpose("month", "group")
 
 
 def supply_by_origin(
@@ -240,7 +252,7 @@ def supply_by_origin(
     series = [means.isel(group=i).to_numpy() for i in order]
     fig, ax = _new_axes(ax)
     ax.stackplot(means["month"].to_numpy(), *series, labels=exporters, alpha=0.85)
-    units = str(results.ds["shipped_t"].attrs.get("units", "t/month"))
+    units = str(results.ds[shipped_var(results.ds)].attrs.get("units", "t/month"))
     ax.set_ylabel(f"Mean shipped [{units}]")
     ax.set_xlabel("Month")
     ax.set_title(
