@@ -186,6 +186,22 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
         attrs=dict(scenario=net.scenario_name, scenario_hash=net.scenario_hash, seed=str(seed),
                    version=_pkg_version("supplysim"), engine="vector", chunk_size=chunk_size),
     )
+    c = net.contracts
+    ds["contract_t"] = xr.DataArray(
+        arrays["contract_t"] if "contract_t" in arrays else np.zeros((paths, T, len(c)), np.float32),
+        dims=("path", "month", "contract"), attrs=_attrs("t/month", "shipped under offtake contracts"))
+    ds = ds.assign_coords(contract=c.name.to_numpy(str), contract_buyer=("contract", c.buyer.to_numpy(str)),
+                          contract_seller=("contract", c.seller.to_numpy(str)),
+                          contract_material=("contract", c.material.to_numpy(str)),
+                          contract_price_usd_per_kg=("contract", c.price_usd_per_kg.to_numpy(float)))
+    fin = net.policies.finance
+    ds["finance_cost_usd"] = xr.DataArray(fin.cost_usd.to_numpy(float), dims=("finance",),
+                                          attrs=_attrs("USD", "budget cost of project financing"))
+    ds = ds.assign_coords(finance=fin.name.to_numpy(str),
+                          finance_project=("finance", fin.project.to_numpy(str)),
+                          finance_instrument=("finance", fin.instrument.to_numpy(str)),
+                          finance_amount_usd=("finance", fin.amount_usd.to_numpy(float)),
+                          finance_month=("finance", pd.DatetimeIndex(net.months)[fin.month.to_numpy(int)]))
     return ds
 
 

@@ -15,7 +15,7 @@ import numpy as np
 BLOCK_PATHS = 256
 
 #: Stream purposes; each gets its own independent stream per block.
-PURPOSES = ("sampling", "outages", "licences", "leads")
+PURPOSES = ("sampling", "outages", "licences", "leads", "levers")
 
 SeedLike = int | np.random.SeedSequence | None
 

@@ -9,8 +9,10 @@ from scipy import sparse
 
 from supplysim.engines.groups import Groups
 
-#: Allocation classes at a supplier: home first under controls, then trade, then stockpiles.
-CLASS_HOME, CLASS_TRADE, CLASS_REPLENISH = 0, 1, 2
+#: Allocation classes at a supplier, served in ascending order: home buyers under export
+#: controls, offtake contracts (``CLASS_CONTRACT + priority``, priority 0-8), spot trade,
+#: stockpile replenishment.
+CLASS_HOME, CLASS_CONTRACT, CLASS_TRADE, CLASS_REPLENISH = 0, 1, 10, 11
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,24 @@ class Layout:
     sp_of_link: np.ndarray        # (L,) stockpile index of release/replenish links, else -1
     project_node: np.ndarray
     lic_links: np.ndarray         # links any licence covers, sorted
+    link_class: np.ndarray        # (L,) allocation class outside export controls
+    contract_of_link: np.ndarray  # (L,) offtake contract of a contract link, else -1
+    contract_weight: np.ndarray   # (L,) share of its contract's volume a contract link carries
+    link_by_contract: Groups      # links by contract (last group: other links)
+    shared: np.ndarray            # (L,) bool: shared stockpile release links
+    recipient_of_link: np.ndarray  # (L,) sharing recipient of a shared link, else -1
+    share_cap: np.ndarray         # (L,) share of the source's release rate open to the recipient
+    watch_demand: sparse.csr_matrix  # (SP + R, S): holder_demand, then each recipient's demand
+
+    @property
+    def n_contracts(self) -> int:
+        """Number of offtake contracts."""
+        return self.link_by_contract.n_groups - 1
+
+    @property
+    def n_recipients(self) -> int:
+        """Number of stockpile-sharing recipients (policy, member)."""
+        return self.watch_demand.shape[0] - len(self.sp_slot)
 
     @classmethod
     def of(cls, net) -> Layout:
@@ -73,6 +93,14 @@ class Layout:
             release_dst[links.dst_slot.to_numpy()[rel], j] = 1.0
             sp_of_link[rel | ((kind == "replenish") & (links.dst_slot.to_numpy() == slot))] = j
         lead = links.lead_months.to_numpy(float)
+        contract = links.contract.to_numpy(int)
+        n_contracts = len(net.contracts)
+        prio = np.zeros(L, int)
+        if n_contracts:
+            prio[contract >= 0] = net.contracts.priority.to_numpy(int)[contract[contract >= 0]]
+        link_class = np.select([kind == "replenish", contract >= 0],
+                               [CLASS_REPLENISH, CLASS_CONTRACT + prio], CLASS_TRADE)
+        holder = _holder_demand(net)
         return cls(
             n_slots=S, n_links=L, n_nodes=N, n_lines=NL,
             slot_node=net.slots.node.to_numpy(),
@@ -96,18 +124,29 @@ class Layout:
             demand_by_slot=Groups.of(net.demand.slot, S),
             slot_by_node=Groups.of(net.slots.node, N),
             sp_slot=sp.slot.to_numpy().astype(int), release_dst=sparse.csr_matrix(release_dst.T),
-            sp_of_link=sp_of_link, holder_demand=_holder_demand(net),
+            sp_of_link=sp_of_link, holder_demand=holder,
             project_node=net.projects.node.to_numpy().astype(int),
             lic_links=np.flatnonzero(net.policies.lic_scope.any(axis=0)),
+            link_class=link_class, contract_of_link=contract,
+            contract_weight=links.weight.to_numpy(float),
+            link_by_contract=Groups.of(np.where(contract >= 0, contract, n_contracts), n_contracts + 1),
+            shared=kind == "shared_release", recipient_of_link=links.recipient.to_numpy(int),
+            share_cap=links.cap.to_numpy(float),
+            watch_demand=sparse.vstack([holder, _demand_of(net, net.recipients.member)]).tocsr(),
         )
 
 
 def _holder_demand(net) -> sparse.csr_matrix:
     """``(stockpiles, slots)``: 1 where a slot is a demand slot of the stockpile's holder."""
-    slots, sp = net.slots, net.stockpiles
+    return _demand_of(net, net.stockpiles.holder)
+
+
+def _demand_of(net, countries) -> sparse.csr_matrix:
+    """``(len(countries), slots)``: 1 where a slot is a demand slot of the row's country."""
+    slots = net.slots
     rows, cols = [], []
-    for j, holder in enumerate(sp.holder):
+    for j, holder in enumerate(countries):
         hit = np.flatnonzero((slots.kind == "demand").to_numpy() & (slots.country == holder).to_numpy())
         rows += [j] * len(hit)
         cols += list(hit)
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sp), len(slots)))
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(countries), len(slots)))

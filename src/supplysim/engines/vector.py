@@ -19,11 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_step
-from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE, Layout
+from supplysim.engines.layout import Layout
 from supplysim.engines.month import (
     apply_quotas,
+    contract_delivered,
     fired_stockpiles,
+    link_classes,
     link_orders,
+    project_schedule,
     resource,
     run_lines,
     short_share,
@@ -51,8 +54,9 @@ class VectorState:
         Shipped and not yet arrived [t].
     demanded_t : ndarray (paths, slots)
         Orders received by supplier slots last month [t/month].
-    short_share : ndarray (paths, stockpiles)
-        Last month's unmet share of the demand of each stockpile's holder [1].
+    short_share : ndarray (paths, stockpiles + recipients)
+        Last month's unmet share of the demand of each stockpile's holder, then of each
+        stockpile-sharing recipient [1].
     month : int
         Index of the next month to simulate.
     """
@@ -84,18 +88,19 @@ class MonthRecord:
     unmet_t: np.ndarray
     shipped_t: np.ndarray
     stockpile_t: np.ndarray
+    contract_t: np.ndarray
 
 
 def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[VectorState, PathParams]:
     """Sample per-path parameters and fill stocks to their cover targets."""
     pol = net.policies
-    v = net.params.sample(streams.uniform("sampling", (net.params.n_uncertain,)))
+    v = net.params.sample_streams(streams)
     v = {k: np.asfortranarray(a) for k, a in v.items()}
     u_lead = streams.uniform("leads", (len(pol.lic_names) + 2 * len(lay.project_node),))
     nq, nj = len(pol.lic_names), len(lay.project_node)
     lic_delay = review_delay_months(v["lic_delay_days"], u_lead[:, :nq])
-    built = u_lead[:, nq:nq + nj] < v["project_fid_prob"]
-    online = pol.project_announced + v["project_construction_months"]
+    fid, online = project_schedule(pol.project_announced, v)
+    built = u_lead[:, nq:nq + nj] < fid
     lags = lay.max_lead_lag + int(lic_delay.max(initial=0)) + 2
     use = net.slots.baseline_use_t.to_numpy(float)
     stock = v["cover_months"].T * use[:, None]
@@ -103,7 +108,7 @@ def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[Vector
     demanded = np.repeat((use * lay.out_slot)[:, None], n_paths, axis=1)
     state = VectorState(stock_t=stock.T, pipe_t=np.zeros((lags, lay.n_links, n_paths)).transpose(0, 2, 1),
                         transit_t=np.zeros((lay.n_links, n_paths)).T, demanded_t=demanded.T,
-                        short_share=np.zeros((n_paths, len(lay.sp_slot))))
+                        short_share=np.zeros((n_paths, lay.watch_demand.shape[0])))
     lag_w = lag_weights(lay.lead_months, lags)
     _fill_pipeline(state, net, lay, lag_w)
     return state, PathParams(v, built, online, lic_delay, lag_w)
@@ -142,8 +147,7 @@ class _Exports:
 
     def __init__(self, net, lay: Layout, pp: PathParams, t: int, streams: Streams) -> None:
         pol, P = net.policies, pp.built.shape[0]
-        self.classes = np.where(pol.home_first[t], CLASS_HOME,
-                                np.where(lay.replenish, CLASS_REPLENISH, CLASS_TRADE))
+        self.classes = link_classes(lay, pol.home_first[t])
         self.open = ~pol.banned[t]
         n_app = int(pol.lic_applications.max(initial=1))
         u = streams.uniform("licences", (len(lay.lic_links), n_app))
@@ -218,15 +222,17 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     transit_in = lay.link_by_dst.sum_rows(state.transit_t.T)
     order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
                         stock, transit_in, adjust) * lay.consumer[:, None]
-    sp_active = net.policies.sp_active[:, t]
-    link_order = link_orders(lay, v, stock, order, sp_active)
+    pol = net.policies
+    sp_active = pol.sp_active[:, t]
+    link_order = link_orders(lay, v, stock, order, sp_active, pol.contract_active[:, t])
 
     ex = _Exports(net, lay, pp, t, streams)
     alloc = allocate_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                                    lay.link_src, ex.classes, lay.link_by_src.sum_rows)
     sent = ex.apply(alloc)
-    fired = fired_stockpiles(lay, v, sp_active, state.short_share.T, dem_slot, stock)
-    sent2, asked2 = resource(stock, lay, v, ex, order, sent, fired, planned_in + dem_slot)
+    fired = fired_stockpiles(lay, v, sp_active, state.short_share.T, dem_slot, stock,
+                             pol.sharing_active[:, t])
+    sent2, asked2 = resource(stock, lay, v, ex, order, sent, fired, planned_in + dem_slot, sp_active)
     sent += sent2
     state.demanded_t = lay.link_by_src.sum_rows(link_order + asked2).T
     shipped = lay.link_by_src.sum_rows(sent)
@@ -243,4 +249,5 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     state.month += 1
     return MonthRecord(demand_t=dem.T, unmet_t=(dem - served).T,
                        shipped_t=lay.link_by_flow.sum_rows(sent)[:-1].T,
-                       stockpile_t=stock[lay.sp_slot].T)
+                       stockpile_t=stock[lay.sp_slot].T,
+                       contract_t=contract_delivered(lay, sent).T)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from supplysim.model.world import World
+from supplysim.network.levers import finance_params
 from supplysim.network.params import ParamTable
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -23,7 +24,9 @@ class PolicyArrays:
 
     Shapes: ``lic_scope (Q, L)``, ``lic_active (Q, T)``, ``lic_applications (Q,)``,
     ``banned (T, L)``, ``quota_scope (Z, L)``, ``quota_active (Z, T)``, ``home_first (T, L)``,
-    ``sp_active (SP, T)``, ``project_announced (J,)`` [months from horizon start].
+    ``sp_active (SP, T)``, ``project_announced (J,)`` [months from horizon start],
+    ``contract_active (C, T)``, ``sharing_active (R, T)`` (per sharing recipient); ``finance``
+    lists the financing instruments and their cost (see :func:`~supplysim.network.levers.finance_params`).
     """
 
     lic_names: tuple[str, ...]
@@ -37,6 +40,9 @@ class PolicyArrays:
     home_first: np.ndarray
     sp_active: np.ndarray
     project_announced: np.ndarray
+    contract_active: np.ndarray = None
+    sharing_active: np.ndarray = None
+    finance: pd.DataFrame = None
 
 
 def element_content(world: World) -> dict[str, set[str]]:
@@ -72,7 +78,8 @@ def _scope(world: World, links: pd.DataFrame, policy) -> np.ndarray:
     mats = material_scope(world, getattr(policy, "stages", None), getattr(policy, "elements", None))
     dest = policy.destinations
     to_dest = np.ones(len(links), bool) if dest in (None, "all") else links.importer.isin(list(dest))
-    return ((links.exporter == policy.exporter) & ~links.home & (links.kind != "release")
+    return ((links.exporter == policy.exporter) & ~links.home
+            & ~links.kind.isin(["release", "shared_release"])
             & links.material.isin(mats) & to_dest).to_numpy()
 
 
@@ -105,7 +112,16 @@ def compile_policies(world: World, scenario, topo, months: pd.DatetimeIndex,
         home_first=_home_first(world, links, months, [*lic, *pol["export_ban"], *quota]),
         sp_active=_stockpile_windows(topo.stockpiles, months),
         project_announced=np.array([_month_index(months, d) for d in topo.projects.announced], float),
+        contract_active=_windows(topo.contracts, months),
+        sharing_active=_windows(topo.recipients, months),
+        finance=finance_params(world, scenario, topo.projects, months, params, _month_index),
     )
+
+
+def _windows(frame: pd.DataFrame, months) -> np.ndarray:
+    """``(rows, T)`` activity of rows with ``start`` and ``end`` columns."""
+    return np.array([active_months(months, s, e) for s, e in zip(frame.start, frame.end)],
+                    bool).reshape(len(frame), len(months))
 
 
 def _home_first(world: World, links: pd.DataFrame, months, policies) -> np.ndarray:

@@ -10,6 +10,7 @@ from scipy import stats
 
 from supplysim.model.world import FACILITY_TABLES, World
 from supplysim.network.baseline import baseline_use
+from supplysim.network.levers import append_links, contract_links, sharing_links
 from supplysim.network.links import build_links
 from supplysim.network.params import ParamTable
 
@@ -78,6 +79,8 @@ class Topology:
     stockpiles: pd.DataFrame
     projects: pd.DataFrame
     flows: pd.DataFrame
+    contracts: pd.DataFrame = None
+    recipients: pd.DataFrame = None
     notes: tuple[str, ...] = ()
 
 
@@ -157,9 +160,13 @@ def build_topology(world: World, scenario, params: ParamTable) -> Topology:
     _declare_slot_params(world, nodes, slot_frame, params)
     stockpiles = _declare_stockpiles(world, sp_rows, params)
     project_frame = _declare_projects(projects, params)
+    c_rows, contracts = contract_links(world, scenario, nodes, slot_frame, params)
+    s_rows, recipients = sharing_links(world, scenario, slot_frame, sp_rows, params)
+    links, flows = append_links(links, flows, c_rows + s_rows)
     return Topology(nodes=nodes, slots=slot_frame, lines=lines, out_pairs=out_pairs,
                     in_pairs=in_pairs, links=links, demand=demand, stockpiles=stockpiles,
-                    projects=project_frame, flows=flows, notes=tuple(notes))
+                    projects=project_frame, flows=flows, contracts=contracts,
+                    recipients=recipients, notes=tuple(notes))
 
 
 def _node_levels(world: World, nodes: pd.DataFrame, stage: pd.Series) -> np.ndarray:

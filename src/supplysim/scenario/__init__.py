@@ -27,9 +27,12 @@ from supplysim.scenario.schema import (
     ExportLicensing,
     ExportQuota,
     Horizon,
+    Offtake,
     Policy,
+    ProjectFinance,
     Scenario,
     StockpilePolicy,
+    StockpileSharing,
 )
 
 __all__ = [
@@ -40,9 +43,12 @@ __all__ = [
     "ExportQuota",
     "Fixed",
     "Horizon",
+    "Offtake",
     "Policy",
+    "ProjectFinance",
     "Scenario",
     "StockpilePolicy",
+    "StockpileSharing",
     "load_scenario",
     "parse_scenario",
 ]

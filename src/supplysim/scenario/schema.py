@@ -34,7 +34,10 @@ __all__ = [
     "Horizon",
     "Policy",
     "Scenario",
+    "Offtake",
+    "ProjectFinance",
     "StockpilePolicy",
+    "StockpileSharing",
 ]
 
 _STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
@@ -153,8 +156,89 @@ class StockpilePolicy(_Policy):
         return self
 
 
+class Offtake(_Policy):
+    """A contract: ``buyer`` takes up to ``tonnes_per_month`` of ``material`` from ``seller``.
+
+    Contracted tonnes are allocated at the seller before spot (trade) buyers, after home
+    buyers under export controls; contracts of lower ``priority`` come first. Export policies of
+    the seller's country still apply. ``buyer_kind`` / ``seller_kind`` narrow the sites to one
+    facility kind (default: every site of the material in the country).
+    """
+
+    type: Literal["offtake"]
+    buyer: Country
+    seller: Country
+    material: Material
+    tonnes_per_month: NonNegative  # [t/month]
+    price_usd_per_kg: NonNegative = None  # type: ignore[assignment]  # [USD/kg], default: 2024 price
+    priority: Annotated[int, Field(ge=0, le=8)] = 0
+    buyer_kind: FacilityKind | None = None
+    seller_kind: FacilityKind | None = None
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check_end(self) -> Offtake:
+        _check_dates(self.start, self.end)
+        if self.buyer == self.seller:
+            raise custom_error(f"expected a seller other than the buyer, got {self.seller!r}",
+                               ("seller",))
+        return self
+
+
+class ProjectFinance(_Policy):
+    """Public money for a capacity project: a grant, a loan or a loan guarantee [USD].
+
+    Raises the project's FID probability and shortens its construction by amounts set in the
+    world parameters (``finance_*``); the budget cost is reported with the results.
+    """
+
+    type: Literal["project_finance"]
+    project: Annotated[str, Field(min_length=1)]  # name of a capacity_project policy
+    instrument: Literal["grant", "loan", "guarantee"]
+    amount_usd: Annotated[float, Field(gt=0)]  # [USD]
+    start: When  # date the money is committed
+
+    @property
+    def end(self) -> None:
+        """Financing does not end."""
+        return None
+
+
+class StockpileSharing(_Policy):
+    """Allies release their stockpiles to a member whose shortage trigger fires.
+
+    ``pooled``: every member's stockpiles of a material are open to the others in full;
+    ``bilateral``: member ``m`` opens ``shares[m]`` of its release rate to its partners.
+    A member fires when its unmet share of demand exceeds ``release_trigger_share``.
+    """
+
+    type: Literal["stockpile_sharing"]
+    members: Annotated[tuple[Country, ...], BeforeValidator(seq), Field(min_length=2)]
+    rule: Literal["pooled", "bilateral"] = "pooled"
+    shares: dict[Country, Probability] = Field(default_factory=dict)
+    materials: Annotated[tuple[Material, ...], BeforeValidator(seq)] | None = None
+    release_trigger_share: Probability = Fixed(value=0.05)  # [1]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> StockpileSharing:
+        _check_dates(self.start, self.end)
+        if len(set(self.members)) != len(self.members):
+            raise custom_error("expected distinct members", ("members",))
+        extra = sorted(set(self.shares) - set(self.members))
+        if extra:
+            raise custom_error(f"expected shares of members only, got {extra[0]!r}", ("shares",))
+        if self.rule == "bilateral" and set(self.shares) != set(self.members):
+            raise custom_error("expected a share for every member under rule 'bilateral'",
+                               ("shares",))
+        return self
+
+
 Policy = Annotated[
-    Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy],
+    Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy, Offtake,
+          ProjectFinance, StockpileSharing],
     Field(discriminator="type"),
 ]
 """Any policy, selected by its ``type`` key."""
@@ -165,6 +249,9 @@ POLICY_KINDS: dict[str, type[_Policy]] = {
     "export_quota": ExportQuota,
     "capacity_project": CapacityProject,
     "stockpile": StockpilePolicy,
+    "offtake": Offtake,
+    "project_finance": ProjectFinance,
+    "stockpile_sharing": StockpileSharing,
 }
 
 
@@ -228,6 +315,11 @@ class Scenario(BaseModel):
                 key = "announced" if isinstance(policy, CapacityProject) else "start"
                 text = f"expected a {key} date within the horizon (by {self.horizon.last_day})"
                 raise custom_error(f"{text}, got {policy.start}", at + (key,))
+        projects = {p.name for p in policies if isinstance(p, CapacityProject)}
+        for index, policy in enumerate(policies):
+            if isinstance(policy, ProjectFinance) and policy.project not in projects:
+                text = unknown_name("capacity project", policy.project, sorted(projects))
+                raise custom_error(text, ("policies", index, "project"))
         object.__setattr__(self, "policies", tuple(policies))
         return self
 

@@ -16,11 +16,13 @@ import numpy as np
 
 from supplysim.engines.balance import check_slots
 from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
-from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE
 from supplysim.engines.month import (
     apply_quotas,
+    contract_delivered,
     fired_stockpiles,
+    link_classes,
     link_orders,
+    project_schedule,
     resource,
     run_lines,
     short_share,
@@ -38,7 +40,7 @@ class Books:
     stock: np.ndarray        # (slots, 1) [t]
     transit: np.ndarray      # (links, 1) shipped or held for a licence, not yet received [t]
     demanded: np.ndarray     # (slots, 1) orders received by suppliers last month [t/month]
-    short_share: np.ndarray  # (stockpiles, 1) last month's unmet share of need [1]
+    short_share: np.ndarray  # (stockpiles + recipients, 1) last month's unmet share of need [1]
 
 
 @dataclass
@@ -66,6 +68,7 @@ class MonthPlan:
     unmet: np.ndarray = None
     shipped: np.ndarray = None
     stockpile: np.ndarray = None
+    contract: np.ndarray = None
 
 
 class Exports:
@@ -78,8 +81,7 @@ class Exports:
 
     def __init__(self, net, lay, t: int, v: dict, rng: np.random.Generator, delay_days) -> None:
         pol = net.policies
-        self.classes = np.where(pol.home_first[t], CLASS_HOME,
-                                np.where(lay.replenish, CLASS_REPLENISH, CLASS_TRADE))
+        self.classes = link_classes(lay, pol.home_first[t])
         self.open = ~pol.banned[t]
         active = np.flatnonzero(pol.lic_active[:, t])
         self.lic_rows = np.flatnonzero(pol.lic_scope[active].any(axis=0))
@@ -127,7 +129,7 @@ class Planner:
         self.ctx, self.net, self.lay, self.w = ctx, ctx.net, ctx.lay, world
         self.v = {k: np.asarray(a, float)[:, None] for k, a in values.items()}
         self.built = np.asarray(built, float)[:, None]
-        self.online = (self.net.policies.project_announced + values["project_construction_months"])[:, None]
+        self.online = project_schedule(self.net.policies.project_announced, values)[1][:, None]
         self.batch_down = batch_down
         self.down = batch_down.mean(axis=2)
         self.desks: list = []
@@ -135,7 +137,7 @@ class Planner:
         stock = self.v["cover_months"] * use[:, None]
         stock[self.lay.sp_slot] = self.v["sp_initial_t"]
         self.books = Books(stock, np.zeros((self.lay.n_links, 1)), (use * self.lay.out_slot)[:, None],
-                           np.zeros((len(self.lay.sp_slot), 1)))
+                           np.zeros((self.lay.watch_demand.shape[0], 1)))
 
     def batch_weights(self, node: int, t: int) -> np.ndarray:
         """Share of a month's output made in each batch: available capacity per batch [1]."""
@@ -174,14 +176,17 @@ class Planner:
         transit_in = lay.link_by_dst.sum_rows(b.transit)
         order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
                             b.stock, transit_in, adjust) * lay.consumer[:, None]
-        sp_active = net.policies.sp_active[:, t]
-        link_order = link_orders(lay, v, b.stock, order, sp_active)
+        pol = net.policies
+        sp_active = pol.sp_active[:, t]
+        link_order = link_orders(lay, v, b.stock, order, sp_active, pol.contract_active[:, t])
         ex = Exports(net, lay, t, v, self.w.rng["licences"], self.ctx.delay_days(v))
         alloc = allocate_by_class(b.stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                                        lay.link_src, ex.classes, lay.link_by_src.sum_rows)
         sent = ex.apply(alloc)
-        fired = fired_stockpiles(lay, v, sp_active, b.short_share, dem_slot, b.stock)
-        sent2, asked2 = resource(b.stock, lay, v, ex, order, sent, fired, planned_in + dem_slot)
+        fired = fired_stockpiles(lay, v, sp_active, b.short_share, dem_slot, b.stock,
+                                 pol.sharing_active[:, t])
+        sent2, asked2 = resource(b.stock, lay, v, ex, order, sent, fired, planned_in + dem_slot,
+                                 sp_active)
         sent += sent2
         b.demanded = lay.link_by_src.sum_rows(link_order + asked2)
         shipped = lay.link_by_src.sum_rows(sent)
@@ -197,6 +202,7 @@ class Planner:
         plan.served_slot, plan.demand, plan.unmet = served_slot[:, 0], dem[:, 0], (dem - served)[:, 0]
         plan.shipped = lay.link_by_flow.sum_rows(sent)[:-1, 0]
         plan.stockpile = b.stock[lay.sp_slot, 0].copy()
+        plan.contract = contract_delivered(lay, sent)[:, 0]
         return plan
 
     def _dispatch(self, plan: MonthPlan, sent: np.ndarray, ex: Exports) -> None:

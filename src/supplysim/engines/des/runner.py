@@ -13,9 +13,10 @@ from supplysim.engines.des.environment import (BATCHES_PER_MONTH, DAYS_PER_MONTH
 from supplysim.engines.des.event_log import EventLog, Labels, to_frame
 from supplysim.engines.des.planner import Planner
 from supplysim.engines.layout import Layout
+from supplysim.engines.month import project_schedule
 from supplysim.seeding import BLOCK_PATHS, Streams
 
-OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t")
+OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "contract_t")
 
 
 @dataclass
@@ -109,7 +110,8 @@ def run_path(ctx: RunContext, values: dict, built: np.ndarray, rng: dict) -> tup
     arrays = {"demand_t": np.array([r.demand for r in records]),
               "unmet_t": np.array([r.unmet for r in records]),
               "shipped_t": np.array([r.shipped for r in records]),
-              "stockpile_t": np.array([r.stockpile for r in records])}
+              "stockpile_t": np.array([r.stockpile for r in records]),
+              "contract_t": np.array([r.contract for r in records]).reshape(T, -1)}
     return arrays, log.arrays()
 
 
@@ -124,7 +126,7 @@ def _start(w, ctx: RunContext, planner: Planner, values: dict, built, cuts) -> N
         env.process(proc.outage(w, node, a, e, float(values["outage_loss"][node])))
     pol = ctx.net.policies
     for j, node in enumerate(ctx.lay.project_node):
-        online = pol.project_announced[j] + values["project_construction_months"][j]
+        online = project_schedule(pol.project_announced, values)[1][j]
         env.process(proc.project(w, int(node), max(pol.project_announced[j], 0.0), bool(built[j]),
                                  online, values["project_ramp_months"][j],
                                  values["project_capacity_t_per_yr"][j]))
@@ -164,9 +166,9 @@ def run_des(net, scenario, root: np.random.SeedSequence, runs: int) -> tuple[dic
     for first in range(0, runs, BLOCK_PATHS):
         n = min(BLOCK_PATHS, runs - first)
         streams = Streams(root, first, n)
-        values = net.params.sample(streams.uniform("sampling", (net.params.n_uncertain,)))
+        values = net.params.sample_streams(streams)
         u_lead = streams.uniform("leads", (nq + 2 * nj,))
-        built = u_lead[:, nq:nq + nj] < values["project_fid_prob"]
+        built = u_lead[:, nq:nq + nj] < project_schedule(net.policies.project_announced, values)[0]
         for i in range(n):
             arrays, ev = run_path(ctx, {k: a[i] for k, a in values.items()}, built[i],
                                   path_generators(root, first + i))
