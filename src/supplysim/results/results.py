@@ -311,6 +311,64 @@ class Results:
         df.attrs["units"] = {c: "t/month" for c in cols}
         return df
 
+    def contracts(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Tonnes delivered under each offtake contract per month and their value.
+
+        Delivered means shipped by the seller in the month (it arrives after the route's lead
+        time). The value uses the contract price.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``contract``, ``buyer``, ``seller``, ``material``, ``price_usd_per_kg``,
+            ``mean`` and quantiles [t/month], ``value_usd_mean`` [USD/month]. Empty when the
+            scenario has no contracts.
+        """
+        qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
+        names = ["month", "contract", "buyer", "seller", "material", "price_usd_per_kg", "mean",
+                 *qnames, "value_usd_mean"]
+        da = self.ds.get("contract_t")
+        if da is None or da.sizes.get("contract", 0) == 0:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            cols = metrics.path_stats(da, quantiles)
+            df = metrics.tidy(cols, ("month", "contract")).rename(columns={
+                "contract_buyer": "buyer", "contract_seller": "seller",
+                "contract_material": "material", "contract_price_usd_per_kg": "price_usd_per_kg"})
+            df["value_usd_mean"] = df["mean"] * df["price_usd_per_kg"] * 1000.0
+            df = df[names]
+        df.attrs["units"] = {c: "t/month" for c in ("mean", *qnames)} | {
+            "price_usd_per_kg": "USD/kg", "value_usd_mean": "USD/month"}
+        return df
+
+    def finance(self) -> pd.DataFrame:
+        """Financing instruments on capacity projects and their cost to the budget.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``finance`` (policy name), ``project``, ``instrument``, ``month`` (commitment),
+            ``amount_usd`` and ``cost_usd`` [USD]. Empty when the scenario has none.
+        """
+        names = ["finance", "project", "instrument", "month", "amount_usd", "cost_usd"]
+        da = self.ds.get("finance_cost_usd")
+        if da is None or da.sizes.get("finance", 0) == 0:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            df = pd.DataFrame({"finance": da["finance"].values.astype(str),
+                               "project": da["finance_project"].values.astype(str),
+                               "instrument": da["finance_instrument"].values.astype(str),
+                               "month": pd.DatetimeIndex(da["finance_month"].values),
+                               "amount_usd": da["finance_amount_usd"].values.astype(float),
+                               "cost_usd": da.values.astype(float)})
+        df.attrs["units"] = {"amount_usd": "USD", "cost_usd": "USD"}
+        return df
+
     # -- raw access ------------------------------------------------------------------------
     def to_xarray(self) -> xr.Dataset:
         """The underlying Dataset (not a copy)."""
@@ -394,6 +452,7 @@ def _empty_dtype(column: str) -> Any:
     """dtype of a column of an empty stockpile table."""
     if column == "month":
         return "datetime64[ns]"
-    if column in ("stockpile", "holder", "material"):
+    if column in ("stockpile", "holder", "material", "contract", "buyer", "seller", "finance",
+                  "project", "instrument"):
         return str
     return np.float64

@@ -1,0 +1,267 @@
+"""Supply-side levers: offtake contracts, project financing, stockpile sharing, seed scenarios.
+
+Directional effects use common random numbers: a variant and its base share the seed, and a
+lever draws from its own random stream, so the other draws of a path are the same.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+
+import supplysim
+from supplysim.engines.layout import CLASS_HOME, CLASS_TRADE, Layout
+from supplysim.engines.vector import init_state
+from supplysim.errors import ScenarioError
+from supplysim.network import compile_network
+from supplysim.rules.production import project_capacity
+from supplysim.seeding import Streams, root_seed
+
+RUNS = 256
+
+
+def scenario(tmp_path, name: str, body: str):
+    """A scenario file in ``tmp_path`` (it may extend a bundled one)."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(textwrap.dedent(body))
+    return supplysim.load_scenario(path)
+
+
+def unmet(res, region: str) -> float:
+    """Mean over paths of the region's unmet demand summed over the horizon [t]."""
+    da = res.ds.unmet_t.sel(region=region)
+    return float(da.sum([d for d in da.dims if d != "path"]).mean())
+
+
+def shipped(res, exporter: str, material: str, destination: str | None = None) -> float:
+    """Mean over paths of shipments of a material from an exporter over the horizon [t]."""
+    ds = res.ds
+    keep = (ds.exporter == exporter) & (ds.flow_material == material)
+    if destination is not None:
+        keep &= ds.destination == destination
+    return float(ds.shipped_t.where(keep, 0.0).sum(["month", "flow"]).mean())
+
+
+OFFTAKE = """\
+    name: lic_offtake
+    extends: china_licensing_2025
+    horizon: {months: 24}
+    policies:
+      - type: offtake
+        name: japan_lynas_dy
+        buyer: Japan
+        seller: Malaysia
+        material: oxide_Dy
+        tonnes_per_month: 5
+        start: 2025-01
+    """
+
+
+def test_offtake_raises_japans_share_of_lynas_and_lowers_its_shortage(tmp_path):
+    base = supplysim.simulate(scenario(tmp_path, "lic", """\
+        name: lic
+        extends: china_licensing_2025
+        horizon: {months: 24}
+        """), runs=RUNS, seed=7)
+    deal = supplysim.simulate(scenario(tmp_path, "lic_offtake", OFFTAKE), runs=RUNS, seed=7)
+    share = [shipped(r, "Malaysia", "oxide_Dy", "Japan") / max(shipped(r, "Malaysia", "oxide_Dy"), 1e-9)
+             for r in (base, deal)]
+    assert share[1] > share[0] + 0.3
+    assert unmet(deal, "Japan") < unmet(base, "Japan")
+    c = deal.contracts()
+    assert set(c.contract) == {"japan_lynas_dy"} and (c["mean"] <= 5.0 + 1e-6).all()
+    assert c["mean"].sum() > 24.0
+    # 2024 ex-China Dy oxide price (world prices.csv), USD/kg -> USD/t
+    assert np.allclose(c.value_usd_mean, c["mean"] * 260.0 * 1000.0)
+    assert c.price_usd_per_kg.eq(260.0).all()
+    ds = deal.to_xarray()
+    assert ds.contract_t.dims == ("path", "month", "contract")
+
+
+def test_contract_links_rank_between_home_and_spot(tmp_path, world):
+    net = compile_network(world, scenario(tmp_path, "lic_offtake", OFFTAKE))
+    lay = Layout.of(net)
+    contract = lay.contract_of_link >= 0
+    assert contract.sum() > 0 and np.isclose(lay.contract_weight[contract].sum(), 1.0)
+    assert (lay.link_class[contract] > CLASS_HOME).all()
+    assert (lay.link_class[contract] < CLASS_TRADE).all()
+    assert (net.links.kind[contract] == "contract").all()
+
+
+def test_offtake_runs_in_the_discrete_event_engine(tmp_path):
+    res = supplysim.simulate(scenario(tmp_path, "lic_offtake", OFFTAKE), runs=2, seed=7, engine="des")
+    assert float(res.ds.contract_t.sum()) > 10.0
+
+
+def _capacity_online(net, lay, seed: int = 5, paths: int = 256) -> np.ndarray:
+    """Project capacity of every path and month (paths, months) [t/month], summed over projects."""
+    state, pp = init_state(net, lay, paths, Streams(root_seed(seed), 0, paths))
+    v = pp.values
+    months = np.arange(net.n_months)[:, None, None] + 0.5
+    cap = project_capacity(months, v["project_capacity_t_per_yr"], pp.built, pp.online_month,
+                           v["project_ramp_months"])
+    return cap.sum(axis=2).T
+
+
+def test_financing_never_lowers_capacity_online(tmp_path, world):
+    plain = compile_network(world, supplysim.load_scenario("allied_capacity", world))
+    sc = scenario(tmp_path, "financed", """\
+        name: financed
+        extends: allied_capacity
+        policies:
+          - type: project_finance
+            name: grant_lynas
+            project: lynas_hre_malaysia
+            instrument: grant
+            amount_usd: 200000000
+            start: 2025-10
+          - type: project_finance
+            name: loan_energy_fuels
+            project: energy_fuels_phase2
+            instrument: loan
+            amount_usd: 50000000
+            start: 2026-06
+          - type: project_finance
+            name: guarantee_usar
+            project: usar_stillwater
+            instrument: guarantee
+            amount_usd: 400000000
+            start: 2025-03
+        """)
+    financed = compile_network(world, sc)
+    a = _capacity_online(plain, Layout.of(plain))
+    b = _capacity_online(financed, Layout.of(financed))
+    assert (b >= a - 1e-9).all()
+    assert b.mean(axis=0).sum() > a.mean(axis=0).sum() * 1.01
+    res = supplysim.simulate(sc, runs=4, seed=1, world=world)
+    fin = res.finance().set_index("finance")
+    # cost = amount x world cost share (grant 1.0, loan 0.1, guarantee 0.05)
+    assert fin.cost_usd.to_dict() == pytest.approx(
+        {"grant_lynas": 2e8, "loan_energy_fuels": 5e6, "guarantee_usar": 2e7})
+
+
+def test_financing_an_unknown_project_is_refused(tmp_path):
+    with pytest.raises(ScenarioError, match="capacity project"):
+        scenario(tmp_path, "bad_finance", """\
+            name: bad_finance
+            extends: allied_capacity
+            policies:
+              - type: project_finance
+                name: grant_x
+                project: no_such_project
+                instrument: grant
+                amount_usd: 1000000
+                start: 2025-10
+            """)
+
+
+def test_bilateral_sharing_needs_a_share_per_member(tmp_path):
+    with pytest.raises(ScenarioError) as info:
+        scenario(tmp_path, "bad_share", """\
+            name: bad_share
+            extends: china_licensing_2025
+            policies:
+              - type: stockpile_sharing
+                name: pact
+                members: [United States, Japan]
+                rule: bilateral
+                shares: {Japan: 0.5}
+                start: 2025-10
+            """)
+    assert info.value.field.endswith("shares")
+
+
+def test_offtake_with_itself_is_refused(tmp_path):
+    with pytest.raises(ScenarioError) as info:
+        scenario(tmp_path, "bad_offtake", OFFTAKE.replace("seller: Malaysia", "seller: Japan")
+                 .replace("lic_offtake", "bad_offtake"))
+    assert info.value.field.endswith("seller")
+
+
+JP_BAN = """\
+    name: jp_ban
+    extends: baseline_2024
+    horizon: {start: 2025-01, months: 12}
+    policies:
+      - type: export_ban
+        name: dy_tb_to_japan
+        exporter: China
+        stages: [oxide, metal, magnet]
+        elements: [Dy, Tb]
+        destinations: [Japan]
+        start: 2025-02
+      - type: stockpile
+        name: us_dy
+        holder: United States
+        material: oxide_Dy
+        initial_t: 300
+        release_trigger_share: 0.2
+        release_t_per_month: 20
+    """
+
+
+def test_shared_us_stockpile_relieves_a_japan_only_shortage(tmp_path):
+    scenario(tmp_path, "jp_ban", JP_BAN)
+    share = """\
+        name: jp_share
+        extends: jp_ban.yaml
+        policies:
+          - type: stockpile_sharing
+            name: us_japan
+            members: [United States, Japan]
+            rule: {rule}
+            {shares}
+            release_trigger_share: 0.05
+            start: 2025-01
+        """
+    base = supplysim.simulate(supplysim.load_scenario(tmp_path / "jp_ban.yaml"), runs=64, seed=5)
+    pooled = supplysim.simulate(scenario(tmp_path, "jp_share", share.format(rule="pooled", shares="")),
+                                runs=64, seed=5)
+    half = supplysim.simulate(scenario(tmp_path, "jp_half", share.format(
+        rule="bilateral", shares="shares: {United States: 0.25, Japan: 0.25}").replace("jp_share", "jp_half")),
+        runs=64, seed=5)
+    drawn = [300.0 - float(r.ds.stockpile_t.sel(stockpile="us_dy").isel(month=-1).mean())
+             for r in (base, pooled, half)]
+    assert drawn[0] < 1e-6 < drawn[2] < drawn[1]
+    assert unmet(pooled, "Japan") < unmet(half, "Japan") < unmet(base, "Japan")
+    assert unmet(base, "United States") < 1e-6 and unmet(pooled, "United States") < 1e-6
+
+
+def test_sharing_runs_in_the_discrete_event_engine(tmp_path):
+    scenario(tmp_path, "jp_ban", JP_BAN)
+    sc = scenario(tmp_path, "jp_share", """\
+        name: jp_share
+        extends: jp_ban.yaml
+        policies:
+          - type: stockpile_sharing
+            name: us_japan
+            members: [United States, Japan]
+            release_trigger_share: 0.05
+            start: 2025-01
+        """)
+    res = supplysim.simulate(sc, runs=2, seed=5, engine="des")
+    assert float(res.ds.stockpile_t.sel(stockpile="us_dy").isel(month=-1).mean()) < 300.0 - 1.0
+
+
+@pytest.mark.parametrize("name, levers, region", [
+    ("us_japan_framework", ["framework_loan_lynas_hre", "japan_lynas_dy", "japan_lynas_tb",
+                            "us_japan_stockpiles"], "Japan"),
+    ("us_australia_deal", ["exim_guarantee_eneabba", "au_equity_eneabba_feed", "us_australia_ndpr",
+                           "us_australia_dy"], "United States"),
+])
+def test_seed_scenario_moves_its_headline(tmp_path, name, levers, region):
+    """Against the same file without its levers (same projects, so common random numbers)."""
+    deal = supplysim.load_scenario(name)
+    assert deal.file.endswith(f"{name}.yaml")
+    base = scenario(tmp_path, f"{name}_without", f"""\
+        name: {name}_without
+        extends: {name}
+        remove_policies: {levers}
+        """)
+    with_ = supplysim.simulate(deal, runs=128, seed=11)
+    without = supplysim.simulate(base, runs=128, seed=11)
+    assert unmet(with_, region) < unmet(without, region)
+    ex_china = [r for r in with_.ds.region.values if r != "China"]
+    assert sum(unmet(with_, r) for r in ex_china) < sum(unmet(without, r) for r in ex_china)
