@@ -194,6 +194,15 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                           contract_seller=("contract", c.seller.to_numpy(str)),
                           contract_material=("contract", c.material.to_numpy(str)),
                           contract_price_usd_per_kg=("contract", c.price_usd_per_kg.to_numpy(float)))
+    out = Layout.of(net).rec_out if len(net.recyclers) else np.zeros(0, int)
+    rec_node = net.slots.node.to_numpy()[out]
+    ds["recycled_t"] = xr.DataArray(
+        arrays["recycled_t"] if "recycled_t" in arrays else np.zeros((paths, T, len(out)), np.float32),
+        dims=("path", "month", "recycled"),
+        attrs=_attrs("t/month", "metal recovered from magnet scrap (a source, like a mine)"))
+    ds = ds.assign_coords(recycler=("recycled", net.nodes.name.to_numpy(str)[rec_node]),
+                          recycler_country=("recycled", net.nodes.country.to_numpy(str)[rec_node]),
+                          recycled_material=("recycled", net.slots.material.to_numpy(str)[out]))
     fin = net.policies.finance
     ds["finance_cost_usd"] = xr.DataArray(fin.cost_usd.to_numpy(float), dims=("finance",),
                                           attrs=_attrs("USD", "budget cost of project financing"))

@@ -66,6 +66,13 @@ class Layout:
     recipient_of_link: np.ndarray  # (L,) sharing recipient of a shared link, else -1
     share_cap: np.ndarray         # (L,) share of the source's release rate open to the recipient
     watch_demand: sparse.csr_matrix  # (SP + R, S): holder_demand, then each recipient's demand
+    recycle: np.ndarray           # (L,) bool: links from a recycler to buyers in its country
+    must_run: np.ndarray          # (NL,) bool: lines that run at capacity whatever the orders
+    rec_node: np.ndarray          # (RC,) node of each recycler
+    rec_swarf: sparse.csr_matrix  # (RC, S): magnet output slots in the recycler's country
+    rec_eol: sparse.csr_matrix    # (RC, S): magnet demand slots in the recycler's country
+    rec_out: np.ndarray           # (RO,) recycler output slots
+    n_outage_nodes: int           # nodes that draw outages (recyclers, last, do not)
 
     @property
     def n_contracts(self) -> int:
@@ -98,8 +105,10 @@ class Layout:
         prio = np.zeros(L, int)
         if n_contracts:
             prio[contract >= 0] = net.contracts.priority.to_numpy(int)[contract[contract >= 0]]
-        link_class = np.select([kind == "replenish", contract >= 0],
-                               [CLASS_REPLENISH, CLASS_CONTRACT + prio], CLASS_TRADE)
+        link_class = np.select([kind == "replenish", contract >= 0, kind == "recycle"],
+                               [CLASS_REPLENISH, CLASS_CONTRACT + prio, CLASS_CONTRACT], CLASS_TRADE)
+        rec = net.recyclers
+        rec_node = rec.node.to_numpy(int)
         holder = _holder_demand(net)
         return cls(
             n_slots=S, n_links=L, n_nodes=N, n_lines=NL,
@@ -133,7 +142,30 @@ class Layout:
             shared=kind == "shared_release", recipient_of_link=links.recipient.to_numpy(int),
             share_cap=links.cap.to_numpy(float),
             watch_demand=sparse.vstack([holder, _demand_of(net, net.recipients.member)]).tocsr(),
+            recycle=kind == "recycle", must_run=np.isin(net.lines.node.to_numpy(), rec_node),
+            rec_node=rec_node, rec_swarf=_magnets_of(net, rec.country, "out"),
+            rec_eol=_magnets_of(net, rec.country, "demand"),
+            rec_out=np.flatnonzero(np.isin(net.slots.node.to_numpy(), rec_node)
+                                   & (role == "out")),
+            n_outage_nodes=N - len(rec_node),
         )
+
+
+def _magnets_of(net, countries, what: str) -> sparse.csr_matrix:
+    """``(len(countries), slots)``: magnet output slots of magnet plants (``what="out"``) or
+    magnet demand slots (``what="demand"``) of each country."""
+    slots = net.slots
+    magnet = slots.material.isin(net.demand.material.unique()).to_numpy()
+    if what == "out":
+        hit = magnet & (slots.role == "out").to_numpy() & (slots.kind == "magnet_plant").to_numpy()
+    else:
+        hit = magnet & (slots.kind == "demand").to_numpy()
+    rows, cols = [], []
+    for j, c in enumerate(countries):
+        k = np.flatnonzero(hit & (slots.country == c).to_numpy())
+        rows += [j] * len(k)
+        cols += list(k)
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(countries), len(slots)))
 
 
 def _holder_demand(net) -> sparse.csr_matrix:

@@ -25,6 +25,8 @@ def run_lines(stock, demanded, lay: Layout, v: dict, cap: np.ndarray, adjust: fl
     act = lay.out_by_line.max_rows(need[lay.op_slot] / np.maximum(v["out_yield"], TINY))
     node_act = lay.line_by_node.sum_rows(act)
     act = scale_to_capacity(act, node_act[lay.line_node], cap[lay.line_node])
+    if lay.must_run.any():
+        act[lay.must_run] = cap[lay.line_node[lay.must_run]]
     planned_in = lay.in_by_slot.sum_rows(act[lay.ip_line] * v["in_ratio"])
     fill = input_fill(stock, planned_in)
     done = act * lay.in_by_line.min_rows(fill[lay.ip_slot], empty=1.0)
@@ -46,22 +48,42 @@ def project_schedule(announced, v: dict):
     return fid, online
 
 
+def recycler_capacity(lay: Layout, v: dict, ramp, made_last, demand) -> np.ndarray:
+    """Scrap each recycler processes this month (recyclers, paths) [t/month].
+
+    Feed: its ``recycler_swarf_share`` of the magnets made in its country last month
+    (``made_last`` (slots, paths) [t]) plus ``recycler_collection_rate`` of its country's magnet
+    demand this month (``demand`` (slots, paths) [t/month]; end-of-life magnets collected, a
+    proxy: products retiring carry about as many magnets as are bought now), both times the
+    ramp ``ramp`` (recyclers,) [1]; at most ``recycler_capacity_t_per_month``.
+    """
+    feed = (v["recycler_swarf_share"] * (lay.rec_swarf @ made_last)
+            + v["recycler_collection_rate"] * (lay.rec_eol @ demand)) * ramp[:, None]
+    return np.minimum(feed, v["recycler_capacity_t_per_month"])
+
+
 def link_classes(lay: Layout, home_first) -> np.ndarray:
     """Allocation class of every link this month (L,): home first where a control is active."""
     return np.where(home_first, CLASS_HOME, lay.link_class)
 
 
-def contract_requests(lay: Layout, v: dict, order, active) -> np.ndarray:
-    """Tonnes called on each contract link (links, paths) [t].
+def contract_requests(lay: Layout, v: dict, order, active, stock=None) -> np.ndarray:
+    """Tonnes called on each contract and recycle link (links, paths) [t].
 
     A buyer site calls its contracts' volumes (``contract_t_per_month`` of the active contracts,
-    split over the contract's links by ``contract_weight``) up to its own order: when the
-    contracts into a site exceed its order, all are scaled down in proportion.
+    split over the contract's links by ``contract_weight``) and the stock of the recyclers of
+    its country (split over their buyers by ``contract_weight``) up to its own order: when
+    these exceed its order, all are scaled down in proportion.
     """
     rows = lay.contract_of_link >= 0
     want = np.zeros((lay.n_links, order.shape[1]))
     c = lay.contract_of_link[rows]
-    want[rows] = v["contract_t_per_month"][c] * active[c][:, None] * lay.contract_weight[rows][:, None]
+    if active is not None:
+        want[rows] = (v["contract_t_per_month"][c] * active[c][:, None]
+                      * lay.contract_weight[rows][:, None])
+    if stock is not None and lay.recycle.any():
+        r = lay.recycle
+        want[r] = np.maximum(stock[lay.link_src[r]], 0.0) * lay.contract_weight[r][:, None]
     into = lay.link_by_dst.sum_rows(want)
     scale = np.minimum(1.0, share_of(order, into))
     return want * scale[lay.link_dst]
@@ -76,8 +98,9 @@ def link_orders(lay: Layout, v: dict, stock, order, sp_active, contract_active=N
     rep = replenish_order(stock[lay.sp_slot], v["sp_target_t"], v["sp_replenish_t_per_month"],
                           sp_active[:, None])
     contracted = None
-    if lay.n_contracts and contract_active is not None and contract_active.any():
-        contracted = contract_requests(lay, v, order, contract_active)
+    on = lay.n_contracts and contract_active is not None and contract_active.any()
+    if on or lay.recycle.any():
+        contracted = contract_requests(lay, v, order, contract_active if on else None, stock)
         order = np.maximum(order - lay.link_by_dst.sum_rows(contracted), 0.0)
     link_order = order[lay.link_dst] * lay.share[:, None] * lay.trade[:, None]
     if contracted is not None:
@@ -124,8 +147,8 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use, sp_active
     order and this month's use not covered by stock (``use`` (slots, paths) [t/month]). Next,
     allies' stockpiles cover what a fired sharing recipient still lacks, each up to its open
     share of its release rate left this month (its window ``sp_active`` (SP,) open). Then each
-    consumer spreads what is still unfilled over its trade links in proportion to the stock
-    each supplier has left. ``fired`` (SP + R, paths) says which stockpiles and recipients
+    consumer spreads what was unfilled after round one (releases not deducted) over its trade
+    links in proportion to the stock each supplier has left. ``fired`` (SP + R, paths) says which stockpiles and recipients
     release. Returns what was sent and what was asked of trade links (suppliers plan for it
     next month).
     """
@@ -135,6 +158,7 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use, sp_active
     left[lay.sp_slot] = release_available(stock[lay.sp_slot], v["sp_release_t_per_month"],
                                           fired[:n_sp])
     need = np.maximum(unfilled, use - stock)
+    unfilled0 = unfilled
     total = np.zeros_like(sent)
 
     def one_pass(eligible, want):
@@ -162,7 +186,7 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use, sp_active
         eligible = lay.shared[:, None] & fired[n_sp + np.maximum(lay.recipient_of_link, 0)]
         one_pass(eligible, np.maximum(need, 0.0))
         left[lay.sp_slot] = 0.0
-    req = one_pass((lay.trade & ex.open)[:, None], unfilled)
+    req = one_pass((lay.trade & ex.open)[:, None], unfilled0)
     return total, req * lay.trade[:, None]
 
 

@@ -27,6 +27,7 @@ from supplysim.engines.month import (
     link_classes,
     link_orders,
     project_schedule,
+    recycler_capacity,
     resource,
     run_lines,
     short_share,
@@ -57,6 +58,8 @@ class VectorState:
     short_share : ndarray (paths, stockpiles + recipients)
         Last month's unmet share of the demand of each stockpile's holder, then of each
         stockpile-sharing recipient [1].
+    made_t : ndarray (paths, slots)
+        Output of every slot last month [t] (recyclers take swarf from it).
     month : int
         Index of the next month to simulate.
     """
@@ -66,6 +69,7 @@ class VectorState:
     transit_t: np.ndarray
     demanded_t: np.ndarray
     short_share: np.ndarray
+    made_t: np.ndarray = None
     month: int = 0
 
 
@@ -89,6 +93,7 @@ class MonthRecord:
     shipped_t: np.ndarray
     stockpile_t: np.ndarray
     contract_t: np.ndarray
+    recycled_t: np.ndarray
 
 
 def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[VectorState, PathParams]:
@@ -108,7 +113,8 @@ def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[Vector
     demanded = np.repeat((use * lay.out_slot)[:, None], n_paths, axis=1)
     state = VectorState(stock_t=stock.T, pipe_t=np.zeros((lags, lay.n_links, n_paths)).transpose(0, 2, 1),
                         transit_t=np.zeros((lay.n_links, n_paths)).T, demanded_t=demanded.T,
-                        short_share=np.zeros((n_paths, lay.watch_demand.shape[0])))
+                        short_share=np.zeros((n_paths, lay.watch_demand.shape[0])),
+                        made_t=np.zeros((lay.n_slots, n_paths)).T)
     lag_w = lag_weights(lay.lead_months, lags)
     _fill_pipeline(state, net, lay, lag_w)
     return state, PathParams(v, built, online, lic_delay, lag_w)
@@ -125,15 +131,22 @@ def _fill_pipeline(state: VectorState, net, lay: Layout, lag_w: np.ndarray) -> N
     state.transit_t.T[:] = pipe.sum(axis=0)
 
 
-def _capacity(net, lay: Layout, pp: PathParams, v: dict, t: int, streams: Streams) -> np.ndarray:
+def _capacity(net, lay: Layout, pp: PathParams, v: dict, t: int, streams: Streams,
+              state: VectorState, dem_slot: np.ndarray) -> np.ndarray:
     cap = v["capacity_t_per_month"].copy()
     if len(lay.project_node):
         add = project_capacity(t + 0.5, v["project_capacity_t_per_yr"], pp.built.T, pp.online_month.T,
                                v["project_ramp_months"])
         np.add.at(cap, lay.project_node, add)
-    u = streams.uniform("outages", (lay.n_nodes,))
+    u = streams.uniform("outages", (lay.n_outage_nodes,))
     if net.outages:
-        cap *= availability(np.ascontiguousarray(u.T), v["outage_prob"], v["outage_loss"])
+        u = np.ascontiguousarray(u.T)
+        if lay.n_outage_nodes < lay.n_nodes:
+            u = np.vstack([u, np.ones((lay.n_nodes - lay.n_outage_nodes, u.shape[1]))])
+        cap *= availability(u, v["outage_prob"], v["outage_loss"])
+    if len(lay.rec_node):
+        cap[lay.rec_node] = recycler_capacity(lay, v, net.policies.rec_ramp[:, t], state.made_t.T,
+                                              dem_slot)
     return cap
 
 
@@ -214,10 +227,12 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     stock = state.stock_t.T
     start = stock.copy() if log is not None else None
     received = _receive(state, lay, t)
-    cap = _capacity(net, lay, pp, v, t, streams)
     dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
     dem_slot = lay.demand_by_slot.sum_rows(dem)
+    cap = _capacity(net, lay, pp, v, t, streams, state, dem_slot)
     planned_in, used, made = run_lines(stock, state.demanded_t.T, lay, v, cap, adjust)
+    if len(lay.rec_node):
+        state.made_t = made.T
 
     transit_in = lay.link_by_dst.sum_rows(state.transit_t.T)
     order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
@@ -250,4 +265,5 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     return MonthRecord(demand_t=dem.T, unmet_t=(dem - served).T,
                        shipped_t=lay.link_by_flow.sum_rows(sent)[:-1].T,
                        stockpile_t=stock[lay.sp_slot].T,
-                       contract_t=contract_delivered(lay, sent).T)
+                       contract_t=contract_delivered(lay, sent).T,
+                       recycled_t=made[lay.rec_out].T)

@@ -28,7 +28,7 @@ def check_references(world: World, strict: bool = True) -> list[str]:
     t = world.tables
     countries, materials = t["countries"].index, t["materials"].index
     problems = []
-    for table in (*FACILITY_TABLES, "inventories"):
+    for table in (*FACILITY_TABLES, "inventories", "recyclers"):
         problems += _unknown(world, table, "country", countries)
     problems += _unknown(world, "demand", "region", set(t["countries"].region))
     problems += _unknown(world, "mines", "ore_type", set(t["ore_splits"].ore_type))

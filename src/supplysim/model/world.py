@@ -14,7 +14,7 @@ from supplysim.model.vocabulary import Vocabulary
 TABLES = (
     "sources", "countries", "materials", "mines", "ore_splits", "separators", "metal_plants",
     "magnet_plants", "recipes", "demand", "trade_links", "inventories", "stockpiles", "prices",
-    "parameters", "estimates",
+    "recyclers", "parameters", "estimates",
 )
 
 #: Facility tables and the node kind each one makes.

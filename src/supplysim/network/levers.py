@@ -200,3 +200,89 @@ def finance_params(world: World, scenario, projects: pd.DataFrame, months: pd.Da
     cols = ["name", "project", "instrument", "amount_usd", "cost_usd", "month", "fid_gap_closed",
             "construction_cut"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def scrap_content(world: World) -> dict[str, float]:
+    """Rare-earth metal in a tonne of magnet scrap [t/t]: magnet recipes weighted by demand.
+
+    The mix of grades in scrap is taken as the mix of world magnet demand (a proxy).
+    """
+    rec = world.tables["recipes"]
+    rec = rec[rec.process == "magnet_making"]
+    dem = world.tables["demand"].groupby("material")["demand_t_per_yr"].sum()
+    w = dem.reindex(rec.output_material.unique()).fillna(0.0)
+    w = w / w.sum()
+    content = (rec.input_t_per_t * rec.output_material.map(w)).groupby(rec.input_material).sum()
+    return {m: float(c) for m, c in content.items() if c > 0}
+
+
+def recycler_rows(world: World, scenario) -> list[dict]:
+    """Recycler nodes of the countries a ``recycling_growth`` policy switches on."""
+    table = world.tables["recyclers"]
+    rows = []
+    for p in _of_type(scenario, "recycling_growth"):
+        hit = table[table.country == p.country]
+        if hit.empty:
+            raise ValueError(f"recycling_growth {p.name!r}: no recycler of {p.country} in the world "
+                             f"(recyclers.csv has {sorted(table.country)})")
+        rid = hit.index[0]
+        rows.append(dict(name=rid, kind="recycler", country=p.country, table="recyclers",
+                         process="recycling", ore_type="", material="", capacity=0.0,
+                         outage_prob=0.0, outage_loss=0.0, policy=p))
+    return rows
+
+
+def declare_recyclers(world: World, scenario, rows: list[dict], first_node: int,
+                      params: ParamTable, estimate, scaled) -> pd.DataFrame:
+    """Declare ``recycler_capacity_t_per_month``, ``recycler_swarf_share``,
+    ``recycler_collection_rate`` (lever stream) and return the recycler table.
+
+    The table has ``name, country, node, start_month, years`` (start in months from the
+    horizon start, fractional). ``estimate`` gives a world cell's distribution and ``scaled``
+    scales one (see :mod:`supplysim.network.topology`).
+    """
+    table = world.tables["recyclers"]
+    cap, swarf, rate = {}, {}, {}
+    caps, swarfs, rates = [], [], []
+    for k, r in enumerate(rows):
+        p = r["policy"]
+        if p.capacity_t_per_yr is not None:
+            cap[k] = scaled(p.capacity_t_per_yr, 1 / 12)
+        else:
+            cap[k] = scaled(estimate(world, "recyclers", r["name"], "capacity_t_per_yr"), 1 / 12)
+        caps.append(float(p.capacity_t_per_yr.mean()) / 12 if p.capacity_t_per_yr is not None
+                    else float(table.loc[r["name"], "capacity_t_per_yr"]) / 12)
+        swarf[k] = estimate(world, "recyclers", r["name"], "swarf_share")
+        swarfs.append(float(table.loc[r["name"], "swarf_share"]))
+        rate[k] = p.collection_rate
+        rates.append(float(p.collection_rate.mean()))
+    params.add("recycler_capacity_t_per_month", caps, cap, stream="levers")
+    params.add("recycler_swarf_share", swarfs, swarf, stream="levers")
+    params.add("recycler_collection_rate", rates, rate, stream="levers")
+    return pd.DataFrame(
+        [dict(name=r["name"], country=r["country"], node=first_node + k,
+              start_month=scenario.month_index(r["policy"].start),
+              years=float(r["policy"].years.mean())) for k, r in enumerate(rows)],
+        columns=["name", "country", "node", "start_month", "years"])
+
+
+def recycle_links(nodes: pd.DataFrame, slots: pd.DataFrame, recyclers: pd.DataFrame) -> list[dict]:
+    """Links from each recycler's metal to the consumers of that metal in its own country.
+
+    ``weight`` splits a recycler's stock over its buyers by their baseline use.
+    """
+    rows = []
+    use = slots.baseline_use_t.to_numpy(float)
+    for r in recyclers.itertuples():
+        outs = slots[(slots.node == r.node) & (slots.role == "out")]
+        for s, material in zip(outs.index, outs.material):
+            dst = _sites(slots, nodes, r.country, material, "in", None)
+            if not dst:
+                continue
+            w = use[dst]
+            w = w / w.sum() if w.sum() > 0 else np.full(len(dst), 1 / len(dst))
+            for d, wd in zip(dst, w):
+                rows.append(dict(src_slot=int(s), dst_slot=int(d), material=material,
+                                 exporter=r.country, importer=r.country, share=0.0, lead_months=0.0,
+                                 kind="recycle", weight=float(wd)))
+    return rows

@@ -25,7 +25,8 @@ class PolicyArrays:
     Shapes: ``lic_scope (Q, L)``, ``lic_active (Q, T)``, ``lic_applications (Q,)``,
     ``banned (T, L)``, ``quota_scope (Z, L)``, ``quota_active (Z, T)``, ``home_first (T, L)``,
     ``sp_active (SP, T)``, ``project_announced (J,)`` [months from horizon start],
-    ``contract_active (C, T)``, ``sharing_active (R, T)`` (per sharing recipient); ``finance``
+    ``contract_active (C, T)``, ``sharing_active (R, T)`` (per sharing recipient),
+    ``rec_ramp (RC, T)`` (share of its target feed each recycler has reached [1]); ``finance``
     lists the financing instruments and their cost (see :func:`~supplysim.network.levers.finance_params`).
     """
 
@@ -43,6 +44,7 @@ class PolicyArrays:
     contract_active: np.ndarray = None
     sharing_active: np.ndarray = None
     finance: pd.DataFrame = None
+    rec_ramp: np.ndarray = None
 
 
 def element_content(world: World) -> dict[str, set[str]]:
@@ -115,7 +117,16 @@ def compile_policies(world: World, scenario, topo, months: pd.DatetimeIndex,
         contract_active=_windows(topo.contracts, months),
         sharing_active=_windows(topo.recipients, months),
         finance=finance_params(world, scenario, topo.projects, months, params, _month_index),
+        rec_ramp=_ramps(topo.recyclers, len(months)),
     )
+
+
+def _ramps(recyclers: pd.DataFrame, T: int) -> np.ndarray:
+    """``(RC, T)``: linear ramp from 0 at each recycler's start to 1 after its ``years`` [1]."""
+    mid = np.arange(T) + 0.5
+    start = recyclers.start_month.to_numpy(float)[:, None]
+    span = 12.0 * recyclers.years.to_numpy(float)[:, None]
+    return np.clip((mid[None, :] - start) / np.maximum(span, 1e-9), 0.0, 1.0).reshape(len(recyclers), T)
 
 
 def _windows(frame: pd.DataFrame, months) -> np.ndarray:

@@ -54,4 +54,4 @@ def chunk_plan(runs: int, chunk_size: int | None) -> list[tuple[int, int]]:
 
 
 #: Arrays a chunk returns, each shaped (paths, months, k), float32.
-OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "contract_t")
+OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "contract_t", "recycled_t")

@@ -346,6 +346,27 @@ class Results:
             "price_usd_per_kg": "USD/kg", "value_usd_mean": "USD/month"}
         return df
 
+    def recycling(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Metal recovered from magnet scrap per month, by recycler and material.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``recycler``, ``country``, ``material``, ``mean`` and quantiles
+            [t/month]. Empty when the scenario switches no recycling on.
+        """
+        qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
+        names = ["month", "recycler", "country", "material", "mean", *qnames]
+        da = self.ds.get("recycled_t")
+        if da is None or da.sizes.get("recycled", 0) == 0:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            cols = metrics.path_stats(da, quantiles)
+            df = metrics.tidy(cols, ("month", "recycled")).rename(columns={
+                "recycler_country": "country", "recycled_material": "material"})[names]
+        df.attrs["units"] = {c: "t/month" for c in ("mean", *qnames)}
+        return df
+
     def finance(self) -> pd.DataFrame:
         """Financing instruments on capacity projects and their cost to the budget.
 
@@ -453,6 +474,6 @@ def _empty_dtype(column: str) -> Any:
     if column == "month":
         return "datetime64[ns]"
     if column in ("stockpile", "holder", "material", "contract", "buyer", "seller", "finance",
-                  "project", "instrument"):
+                  "project", "instrument", "recycler", "country"):
         return str
     return np.float64

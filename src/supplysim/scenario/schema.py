@@ -37,6 +37,7 @@ __all__ = [
     "Offtake",
     "ProjectFinance",
     "StockpilePolicy",
+    "RecyclingGrowth",
     "StockpileSharing",
 ]
 
@@ -236,9 +237,30 @@ class StockpileSharing(_Policy):
         return self
 
 
+class RecyclingGrowth(_Policy):
+    """Switches on the recycler of ``country`` and grows its collection over ``years``.
+
+    From ``start`` the recycler's feed ramps linearly over ``years`` to its swarf share of the
+    magnets made in the country plus ``collection_rate`` of the country's magnet demand (the
+    end-of-life proxy), within its capacity (world ``recyclers.csv``, or ``capacity_t_per_yr``).
+    """
+
+    type: Literal["recycling_growth"]
+    country: Country
+    collection_rate: Probability  # end-of-life collection reached after ``years`` [1]
+    years: Positive  # [yr]
+    capacity_t_per_yr: Positive = None  # type: ignore[assignment]  # [t scrap/yr]
+    start: When
+
+    @property
+    def end(self) -> None:
+        """Recycling does not end."""
+        return None
+
+
 Policy = Annotated[
     Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy, Offtake,
-          ProjectFinance, StockpileSharing],
+          ProjectFinance, StockpileSharing, RecyclingGrowth],
     Field(discriminator="type"),
 ]
 """Any policy, selected by its ``type`` key."""
@@ -252,6 +274,7 @@ POLICY_KINDS: dict[str, type[_Policy]] = {
     "offtake": Offtake,
     "project_finance": ProjectFinance,
     "stockpile_sharing": StockpileSharing,
+    "recycling_growth": RecyclingGrowth,
 }
 
 
@@ -315,6 +338,13 @@ class Scenario(BaseModel):
                 key = "announced" if isinstance(policy, CapacityProject) else "start"
                 text = f"expected a {key} date within the horizon (by {self.horizon.last_day})"
                 raise custom_error(f"{text}, got {policy.start}", at + (key,))
+        recycled: set[str] = set()
+        for index, policy in enumerate(policies):
+            if isinstance(policy, RecyclingGrowth):
+                if policy.country in recycled:
+                    text = f"expected one recycling_growth per country, got {policy.country!r} twice"
+                    raise custom_error(text, ("policies", index, "country"))
+                recycled.add(policy.country)
         projects = {p.name for p in policies if isinstance(p, CapacityProject)}
         for index, policy in enumerate(policies):
             if isinstance(policy, ProjectFinance) and policy.project not in projects:

@@ -23,6 +23,7 @@ from supplysim.engines.month import (
     link_classes,
     link_orders,
     project_schedule,
+    recycler_capacity,
     resource,
     run_lines,
     short_share,
@@ -41,6 +42,7 @@ class Books:
     transit: np.ndarray      # (links, 1) shipped or held for a licence, not yet received [t]
     demanded: np.ndarray     # (slots, 1) orders received by suppliers last month [t/month]
     short_share: np.ndarray  # (stockpiles + recipients, 1) last month's unmet share of need [1]
+    made: np.ndarray = None  # (slots, 1) output last month [t]
 
 
 @dataclass
@@ -69,6 +71,7 @@ class MonthPlan:
     shipped: np.ndarray = None
     stockpile: np.ndarray = None
     contract: np.ndarray = None
+    recycled: np.ndarray = None
 
 
 class Exports:
@@ -137,7 +140,8 @@ class Planner:
         stock = self.v["cover_months"] * use[:, None]
         stock[self.lay.sp_slot] = self.v["sp_initial_t"]
         self.books = Books(stock, np.zeros((self.lay.n_links, 1)), (use * self.lay.out_slot)[:, None],
-                           np.zeros((self.lay.watch_demand.shape[0], 1)))
+                           np.zeros((self.lay.watch_demand.shape[0], 1)),
+                           np.zeros((self.lay.n_slots, 1)))
 
     def batch_weights(self, node: int, t: int) -> np.ndarray:
         """Share of a month's output made in each batch: available capacity per batch [1]."""
@@ -152,7 +156,7 @@ class Planner:
         self.books.stock += received
         return received
 
-    def _capacity(self, t: int) -> np.ndarray:
+    def _capacity(self, t: int, dem_slot: np.ndarray) -> np.ndarray:
         v, lay = self.v, self.lay
         cap = v["capacity_t_per_month"].copy()
         if len(lay.project_node):
@@ -161,6 +165,9 @@ class Planner:
             np.add.at(cap, lay.project_node, add)
         if self.net.outages:
             cap *= 1.0 - v["outage_loss"] * self.down[:, t:t + 1]
+        if len(lay.rec_node):
+            cap[lay.rec_node] = recycler_capacity(lay, v, self.net.policies.rec_ramp[:, t],
+                                                  self.books.made, dem_slot)
         return cap
 
     def month(self, t: int) -> MonthPlan:
@@ -169,10 +176,11 @@ class Planner:
         adjust = net.order_adjust_months
         start = b.stock.copy()
         received = self._receive(t)
-        cap = self._capacity(t)
         dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
         dem_slot = lay.demand_by_slot.sum_rows(dem)
+        cap = self._capacity(t, dem_slot)
         planned_in, used, made = run_lines(b.stock, b.demanded, lay, v, cap, adjust)
+        b.made = made
         transit_in = lay.link_by_dst.sum_rows(b.transit)
         order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
                             b.stock, transit_in, adjust) * lay.consumer[:, None]
@@ -203,6 +211,7 @@ class Planner:
         plan.shipped = lay.link_by_flow.sum_rows(sent)[:-1, 0]
         plan.stockpile = b.stock[lay.sp_slot, 0].copy()
         plan.contract = contract_delivered(lay, sent)[:, 0]
+        plan.recycled = made[lay.rec_out, 0]
         return plan
 
     def _dispatch(self, plan: MonthPlan, sent: np.ndarray, ex: Exports) -> None:

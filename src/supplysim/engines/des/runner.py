@@ -16,7 +16,7 @@ from supplysim.engines.layout import Layout
 from supplysim.engines.month import project_schedule
 from supplysim.seeding import BLOCK_PATHS, Streams
 
-OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "contract_t")
+OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "contract_t", "recycled_t")
 
 
 @dataclass
@@ -42,7 +42,8 @@ class RunContext:
         self.demand_node = lay.slot_node[lay.d_slot].tolist()
         self.demand_material, self.demand_sector = d.material.tolist(), d.sector.tolist()
         in_slot, out_slot = lay.consumer, lay.out_slot
-        facility = net.nodes.kind.isin(["mine", "separator", "metal_plant", "magnet_plant"])
+        facility = net.nodes.kind.isin(["mine", "separator", "metal_plant", "magnet_plant",
+                                        "recycler"])
         self.node_slots = [(n, np.flatnonzero((lay.slot_node == n) & in_slot).tolist(),
                             np.flatnonzero((lay.slot_node == n) & out_slot).tolist())
                            for n in np.flatnonzero(facility.to_numpy())]
@@ -98,7 +99,7 @@ def batch_down(outages: list, n_nodes: int, n_months: int) -> np.ndarray:
 def run_path(ctx: RunContext, values: dict, built: np.ndarray, rng: dict) -> tuple[dict, dict]:
     """Simulate one path; return its monthly arrays ``(months, k)`` and its event columns."""
     net, lay, T = ctx.net, ctx.lay, ctx.n_months
-    cuts = outage_schedule(rng["outages"], values["outage_prob"] * net.outages, T)
+    cuts = outage_schedule(rng["outages"], values["outage_prob"][:lay.n_outage_nodes] * net.outages, T)
     log = EventLog(ctx.labels)
     probe = Planner(ctx, values, built, batch_down(cuts, lay.n_nodes, T), None)
     w = PathWorld.new(probe.books.stock[:, 0], log, rng)
@@ -111,7 +112,8 @@ def run_path(ctx: RunContext, values: dict, built: np.ndarray, rng: dict) -> tup
               "unmet_t": np.array([r.unmet for r in records]),
               "shipped_t": np.array([r.shipped for r in records]),
               "stockpile_t": np.array([r.stockpile for r in records]),
-              "contract_t": np.array([r.contract for r in records]).reshape(T, -1)}
+              "contract_t": np.array([r.contract for r in records]).reshape(T, -1),
+              "recycled_t": np.array([r.recycled for r in records]).reshape(T, -1)}
     return arrays, log.arrays()
 
 
