@@ -20,7 +20,7 @@ import supplysim
 
 BUNDLED = [name for name, _ in supplysim.list_scenarios()]
 #: DES paths per scenario (fewer for the 60-month horizon) and vector paths.
-DES_RUNS = {"allied_capacity": 64}
+DES_RUNS = {"allied_capacity": 64, "us_australia_deal": 64}
 DEFAULT_DES_RUNS, VECTOR_RUNS = 96, 2048
 CELL_SHARE, Z, TOTAL_REL = 0.90, 3.0, 0.15
 

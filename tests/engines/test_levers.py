@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 
 import supplysim
+from supplysim.engines.balance import BalanceLog
 from supplysim.engines.layout import CLASS_HOME, CLASS_TRADE, Layout
 from supplysim.engines.vector import init_state
 from supplysim.errors import ScenarioError
 from supplysim.network import compile_network
 from supplysim.rules.production import project_capacity
+from supplysim.run import run_chunk
 from supplysim.seeding import Streams, root_seed
 
 RUNS = 256
@@ -247,7 +249,7 @@ def test_sharing_runs_in_the_discrete_event_engine(tmp_path):
 
 @pytest.mark.parametrize("name, levers, region", [
     ("us_japan_framework", ["framework_loan_lynas_hre", "japan_lynas_dy", "japan_lynas_tb",
-                            "us_japan_stockpiles"], "Japan"),
+                            "us_japan_stockpiles", "japan_recycling", "us_recycling"], "Japan"),
     ("us_australia_deal", ["exim_guarantee_eneabba", "au_equity_eneabba_feed", "us_australia_ndpr",
                            "us_australia_dy"], "United States"),
 ])
@@ -265,3 +267,71 @@ def test_seed_scenario_moves_its_headline(tmp_path, name, levers, region):
     assert unmet(with_, region) < unmet(without, region)
     ex_china = [r for r in with_.ds.region.values if r != "China"]
     assert sum(unmet(with_, r) for r in ex_china) < sum(unmet(without, r) for r in ex_china)
+
+
+def _recycling(tmp_path, name: str, rate: float):
+    return scenario(tmp_path, name, f"""\
+        name: {name}
+        extends: china_licensing_2025
+        horizon: {{months: 24}}
+        policies:
+          - type: recycling_growth
+            name: japan_recycling
+            country: Japan
+            collection_rate: {rate}
+            years: 1
+            start: 2025-03
+          - type: recycling_growth
+            name: eu_recycling
+            country: European Union
+            collection_rate: {rate}
+            years: 1
+            start: 2025-03
+        """)
+
+
+def test_more_recycling_never_raises_ex_china_shortage(tmp_path):
+    ex_china, made = [], []
+    for k, rate in enumerate((0.0, 0.1, 0.4)):
+        res = supplysim.simulate(_recycling(tmp_path, f"recycling_{k}", rate), runs=128, seed=13)
+        regions = [r for r in res.ds.region.values if r != "China"]
+        ex_china.append(sum(unmet(res, r) for r in regions))
+        made.append(float(res.ds.recycled_t.sum(["month", "recycled"]).mean()))
+    assert ex_china[2] <= ex_china[1] <= ex_china[0]
+    assert ex_china[2] < ex_china[0]
+    assert 0.0 < made[0] < made[1] < made[2]  # swarf alone at rate 0
+    rec = res.recycling()
+    assert set(rec.recycler) == {"jp_recycling", "eu_recycling"}
+    assert set(rec.material) == {"metal_NdPr", "metal_Dy", "metal_Tb"}
+
+
+def test_recycled_metal_is_an_explicit_source_in_the_balance(tmp_path, world):
+    net = compile_network(world, _recycling(tmp_path, "recycling_bal", 0.3))
+    lay = Layout.of(net)
+    log = BalanceLog(net, keep=True)
+    arrays = run_chunk(net, root_seed(3), 0, 256, log, lay)
+    t = {k: np.stack(v) for k, v in log.terms.items()}  # (months, paths, nodes)
+    lhs, rhs = t["start"] + t["inflow"], t["outflow"] + t["end"] + t["losses"]
+    assert np.all(np.abs(lhs - rhs) <= 1e-7 * (np.abs(lhs) + np.abs(rhs) + 1.0))
+    # a recycler takes nothing in: all it adds is the metal reported as recycled
+    rec = lay.rec_node
+    inflow = t["inflow"][:, :, rec].sum(axis=2)
+    assert np.allclose(inflow, arrays["recycled_t"].sum(axis=2).T, rtol=1e-5, atol=1e-4)
+    assert inflow.sum() > 0
+    assert np.all(t["losses"][:, :, rec] == 0.0)
+
+
+def test_recycling_of_a_country_without_a_recycler_is_refused(tmp_path, world):
+    sc = scenario(tmp_path, "no_recycler", """\
+        name: no_recycler
+        extends: china_licensing_2025
+        policies:
+          - type: recycling_growth
+            name: vn
+            country: Vietnam
+            collection_rate: 0.2
+            years: 2
+            start: 2025-03
+        """)
+    with pytest.raises(ValueError, match="no recycler of Vietnam"):
+        compile_network(world, sc)
