@@ -187,17 +187,20 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                    version=_pkg_version("supplysim"), engine="vector", chunk_size=chunk_size),
     )
     c = net.contracts
-    ds["contract_t"] = xr.DataArray(
-        arrays["contract_t"] if "contract_t" in arrays else np.zeros((paths, T, len(c)), np.float32),
-        dims=("path", "month", "contract"), attrs=_attrs("t/month", "shipped under offtake contracts"))
-    ds = ds.assign_coords(contract=c.name.to_numpy(str), contract_buyer=("contract", c.buyer.to_numpy(str)),
+    empty = np.zeros((paths, T, len(c)), np.float32)
+    ds["contract_t"] = xr.DataArray(arrays.get("contract_t", empty),
+                                    dims=("path", "month", "contract"),
+                                    attrs=_attrs("t/month", "shipped under offtake contracts"))
+    ds = ds.assign_coords(contract=c.name.to_numpy(str),
+                          contract_buyer=("contract", c.buyer.to_numpy(str)),
                           contract_seller=("contract", c.seller.to_numpy(str)),
                           contract_material=("contract", c.material.to_numpy(str)),
-                          contract_price_usd_per_kg=("contract", c.price_usd_per_kg.to_numpy(float)))
+                          contract_price_usd_per_kg=("contract",
+                                                     c.price_usd_per_kg.to_numpy(float)))
     out = Layout.of(net).rec_out if len(net.recyclers) else np.zeros(0, int)
     rec_node = net.slots.node.to_numpy()[out]
     ds["recycled_t"] = xr.DataArray(
-        arrays["recycled_t"] if "recycled_t" in arrays else np.zeros((paths, T, len(out)), np.float32),
+        arrays.get("recycled_t", np.zeros((paths, T, len(out)), np.float32)),
         dims=("path", "month", "recycled"),
         attrs=_attrs("t/month", "metal recovered from magnet scrap (a source, like a mine)"))
     ds = ds.assign_coords(recycler=("recycled", net.nodes.name.to_numpy(str)[rec_node]),
@@ -210,7 +213,8 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                           finance_project=("finance", fin.project.to_numpy(str)),
                           finance_instrument=("finance", fin.instrument.to_numpy(str)),
                           finance_amount_usd=("finance", fin.amount_usd.to_numpy(float)),
-                          finance_month=("finance", pd.DatetimeIndex(net.months)[fin.month.to_numpy(int)]))
+                          finance_month=("finance",
+                                         pd.DatetimeIndex(net.months)[fin.month.to_numpy(int)]))
     return ds
 
 

@@ -68,8 +68,8 @@ def test_offtake_raises_japans_share_of_lynas_and_lowers_its_shortage(tmp_path):
         horizon: {months: 24}
         """), runs=RUNS, seed=7)
     deal = supplysim.simulate(scenario(tmp_path, "lic_offtake", OFFTAKE), runs=RUNS, seed=7)
-    share = [shipped(r, "Malaysia", "oxide_Dy", "Japan") / max(shipped(r, "Malaysia", "oxide_Dy"), 1e-9)
-             for r in (base, deal)]
+    share = [shipped(r, "Malaysia", "oxide_Dy", "Japan")
+             / max(shipped(r, "Malaysia", "oxide_Dy"), 1e-9) for r in (base, deal)]
     assert share[1] > share[0] + 0.3
     assert unmet(deal, "Japan") < unmet(base, "Japan")
     c = deal.contracts()
@@ -93,7 +93,8 @@ def test_contract_links_rank_between_home_and_spot(tmp_path, world):
 
 
 def test_offtake_runs_in_the_discrete_event_engine(tmp_path):
-    res = supplysim.simulate(scenario(tmp_path, "lic_offtake", OFFTAKE), runs=2, seed=7, engine="des")
+    res = supplysim.simulate(scenario(tmp_path, "lic_offtake", OFFTAKE), runs=2, seed=7,
+                             engine="des")
     assert float(res.ds.contract_t.sum()) > 10.0
 
 
@@ -219,11 +220,11 @@ def test_shared_us_stockpile_relieves_a_japan_only_shortage(tmp_path):
             start: 2025-01
         """
     base = supplysim.simulate(supplysim.load_scenario(tmp_path / "jp_ban.yaml"), runs=64, seed=5)
-    pooled = supplysim.simulate(scenario(tmp_path, "jp_share", share.format(rule="pooled", shares="")),
-                                runs=64, seed=5)
-    half = supplysim.simulate(scenario(tmp_path, "jp_half", share.format(
-        rule="bilateral", shares="shares: {United States: 0.25, Japan: 0.25}").replace("jp_share", "jp_half")),
-        runs=64, seed=5)
+    pooled = supplysim.simulate(
+        scenario(tmp_path, "jp_share", share.format(rule="pooled", shares="")), runs=64, seed=5)
+    bilateral = share.format(rule="bilateral", shares="shares: {United States: 0.25, Japan: 0.25}")
+    bilateral = bilateral.replace("jp_share", "jp_half")
+    half = supplysim.simulate(scenario(tmp_path, "jp_half", bilateral), runs=64, seed=5)
     drawn = [300.0 - float(r.ds.stockpile_t.sel(stockpile="us_dy").isel(month=-1).mean())
              for r in (base, pooled, half)]
     assert drawn[0] < 1e-6 < drawn[2] < drawn[1]

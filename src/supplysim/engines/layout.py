@@ -106,7 +106,8 @@ class Layout:
         if n_contracts:
             prio[contract >= 0] = net.contracts.priority.to_numpy(int)[contract[contract >= 0]]
         link_class = np.select([kind == "replenish", contract >= 0, kind == "recycle"],
-                               [CLASS_REPLENISH, CLASS_CONTRACT + prio, CLASS_CONTRACT], CLASS_TRADE)
+                               [CLASS_REPLENISH, CLASS_CONTRACT + prio, CLASS_CONTRACT],
+                               CLASS_TRADE)
         rec = net.recyclers
         rec_node = rec.node.to_numpy(int)
         holder = _holder_demand(net)
@@ -138,7 +139,8 @@ class Layout:
             lic_links=np.flatnonzero(net.policies.lic_scope.any(axis=0)),
             link_class=link_class, contract_of_link=contract,
             contract_weight=links.weight.to_numpy(float),
-            link_by_contract=Groups.of(np.where(contract >= 0, contract, n_contracts), n_contracts + 1),
+            link_by_contract=Groups.of(np.where(contract >= 0, contract, n_contracts),
+                                       n_contracts + 1),
             shared=kind == "shared_release", recipient_of_link=links.recipient.to_numpy(int),
             share_cap=links.cap.to_numpy(float),
             watch_demand=sparse.vstack([holder, _demand_of(net, net.recipients.member)]).tocsr(),

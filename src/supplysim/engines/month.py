@@ -148,9 +148,9 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use, sp_active
     allies' stockpiles cover what a fired sharing recipient still lacks, each up to its open
     share of its release rate left this month (its window ``sp_active`` (SP,) open). Then each
     consumer spreads what was unfilled after round one (releases not deducted) over its trade
-    links in proportion to the stock each supplier has left. ``fired`` (SP + R, paths) says which stockpiles and recipients
-    release. Returns what was sent and what was asked of trade links (suppliers plan for it
-    next month).
+    links in proportion to the stock each supplier has left. ``fired`` (SP + R, paths) says
+    which stockpiles and recipients release. Returns what was sent and what was asked of trade
+    links (suppliers plan for it next month).
     """
     n_sp = len(lay.sp_slot)
     unfilled = np.maximum(order - lay.link_by_dst.sum_rows(sent), 0.0)

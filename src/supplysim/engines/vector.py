@@ -247,7 +247,8 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     sent = ex.apply(alloc)
     fired = fired_stockpiles(lay, v, sp_active, state.short_share.T, dem_slot, stock,
                              pol.sharing_active[:, t])
-    sent2, asked2 = resource(stock, lay, v, ex, order, sent, fired, planned_in + dem_slot, sp_active)
+    sent2, asked2 = resource(stock, lay, v, ex, order, sent, fired, planned_in + dem_slot,
+                             sp_active)
     sent += sent2
     state.demanded_t = lay.link_by_src.sum_rows(link_order + asked2).T
     shipped = lay.link_by_src.sum_rows(sent)

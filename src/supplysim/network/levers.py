@@ -86,7 +86,8 @@ def contract_links(world: World, scenario, nodes: pd.DataFrame, slots: pd.DataFr
                 rows.append(dict(src_slot=int(s), dst_slot=int(d), material=p.material,
                                  exporter=p.seller, importer=p.buyer, share=0.0, lead_months=lead,
                                  kind="contract", contract=c, weight=float(ws * wd)))
-        price = p.price_usd_per_kg.mean() if p.price_usd_per_kg is not None else world_price(world, p.material)
+        price = (p.price_usd_per_kg.mean() if p.price_usd_per_kg is not None
+                 else world_price(world, p.material))
         if price is None:
             raise ValueError(f"offtake {p.name!r}: give price_usd_per_kg (no 2024 price of "
                              f"{p.material} in the world)")
@@ -223,8 +224,8 @@ def recycler_rows(world: World, scenario) -> list[dict]:
     for p in _of_type(scenario, "recycling_growth"):
         hit = table[table.country == p.country]
         if hit.empty:
-            raise ValueError(f"recycling_growth {p.name!r}: no recycler of {p.country} in the world "
-                             f"(recyclers.csv has {sorted(table.country)})")
+            raise ValueError(f"recycling_growth {p.name!r}: no recycler of {p.country} in the "
+                             f"world (recyclers.csv has {sorted(table.country)})")
         rid = hit.index[0]
         rows.append(dict(name=rid, kind="recycler", country=p.country, table="recyclers",
                          process="recycling", ore_type="", material="", capacity=0.0,

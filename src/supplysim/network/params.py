@@ -60,7 +60,7 @@ class ParamTable:
         return len(self.uncertain)
 
     def sample(self, u: np.ndarray, u_levers: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """Per-path values: a ``(paths, K)`` array per name from uniforms ``u (paths, n_uncertain)``.
+        """Per-path values: a ``(paths, K)`` array per name from ``u (paths, n_uncertain)``.
 
         Lever entries take ``u_levers (paths, len(levers))``; without it they keep their means.
         """

@@ -27,7 +27,8 @@ class PolicyArrays:
     ``sp_active (SP, T)``, ``project_announced (J,)`` [months from horizon start],
     ``contract_active (C, T)``, ``sharing_active (R, T)`` (per sharing recipient),
     ``rec_ramp (RC, T)`` (share of its target feed each recycler has reached [1]); ``finance``
-    lists the financing instruments and their cost (see :func:`~supplysim.network.levers.finance_params`).
+    lists the financing instruments and their cost (see
+    :func:`~supplysim.network.levers.finance_params`).
     """
 
     lic_names: tuple[str, ...]
@@ -126,7 +127,8 @@ def _ramps(recyclers: pd.DataFrame, T: int) -> np.ndarray:
     mid = np.arange(T) + 0.5
     start = recyclers.start_month.to_numpy(float)[:, None]
     span = 12.0 * recyclers.years.to_numpy(float)[:, None]
-    return np.clip((mid[None, :] - start) / np.maximum(span, 1e-9), 0.0, 1.0).reshape(len(recyclers), T)
+    ramp = np.clip((mid[None, :] - start) / np.maximum(span, 1e-9), 0.0, 1.0)
+    return ramp.reshape(len(recyclers), T)
 
 
 def _windows(frame: pd.DataFrame, months) -> np.ndarray:

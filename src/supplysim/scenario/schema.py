@@ -171,7 +171,8 @@ class Offtake(_Policy):
     seller: Country
     material: Material
     tonnes_per_month: NonNegative  # [t/month]
-    price_usd_per_kg: NonNegative = None  # type: ignore[assignment]  # [USD/kg], default: 2024 price
+    # [USD/kg]; default: the 2024 ex-China price of the world's prices.csv
+    price_usd_per_kg: NonNegative = None  # type: ignore[assignment]
     priority: Annotated[int, Field(ge=0, le=8)] = 0
     buyer_kind: FacilityKind | None = None
     seller_kind: FacilityKind | None = None
@@ -342,7 +343,8 @@ class Scenario(BaseModel):
         for index, policy in enumerate(policies):
             if isinstance(policy, RecyclingGrowth):
                 if policy.country in recycled:
-                    text = f"expected one recycling_growth per country, got {policy.country!r} twice"
+                    text = (f"expected one recycling_growth per country, got "
+                            f"{policy.country!r} twice")
                     raise custom_error(text, ("policies", index, "country"))
                 recycled.add(policy.country)
         projects = {p.name for p in policies if isinstance(p, CapacityProject)}

@@ -99,7 +99,8 @@ def batch_down(outages: list, n_nodes: int, n_months: int) -> np.ndarray:
 def run_path(ctx: RunContext, values: dict, built: np.ndarray, rng: dict) -> tuple[dict, dict]:
     """Simulate one path; return its monthly arrays ``(months, k)`` and its event columns."""
     net, lay, T = ctx.net, ctx.lay, ctx.n_months
-    cuts = outage_schedule(rng["outages"], values["outage_prob"][:lay.n_outage_nodes] * net.outages, T)
+    prob = values["outage_prob"][:lay.n_outage_nodes] * net.outages
+    cuts = outage_schedule(rng["outages"], prob, T)
     log = EventLog(ctx.labels)
     probe = Planner(ctx, values, built, batch_down(cuts, lay.n_nodes, T), None)
     w = PathWorld.new(probe.books.stock[:, 0], log, rng)
