@@ -336,3 +336,61 @@ def test_recycling_of_a_country_without_a_recycler_is_refused(tmp_path, world):
         """)
     with pytest.raises(ValueError, match="no recycler of Vietnam"):
         compile_network(world, sc)
+
+
+def test_a_lever_leaves_every_other_draw_unchanged(tmp_path, world):
+    """Levers draw from their own stream: the base's sampled parameters are kept."""
+    base = compile_network(world, supplysim.load_scenario("china_licensing_2025", world))
+    deal = compile_network(world, supplysim.load_scenario("us_japan_framework", world))
+    plain = compile_network(world, scenario(tmp_path, "uj_plain", """\
+        name: uj_plain
+        extends: us_japan_framework
+        remove_policies: [framework_loan_lynas_hre, japan_lynas_dy, japan_lynas_tb,
+                          us_japan_stockpiles, japan_recycling, us_recycling]
+        """))
+    assert base.params.n_uncertain < plain.params.n_uncertain  # the project adds draws
+    assert plain.params.n_uncertain == deal.params.n_uncertain and deal.params.levers
+    a = plain.params.sample_streams(Streams(root_seed(2), 0, 64))
+    b = deal.params.sample_streams(Streams(root_seed(2), 0, 64))
+    # entry k of either table takes uniform column k (recycler slots shift slot indices)
+    for (name, i, _), (name_b, j, _) in zip(plain.params.uncertain, deal.params.uncertain):
+        assert name == name_b
+        np.testing.assert_array_equal(a[name][:, i], b[name][:, j], err_msg=name)
+
+
+def test_offtake_of_a_material_without_a_price_needs_one(tmp_path, world):
+    sc = scenario(tmp_path, "no_price", """\
+        name: no_price
+        extends: china_licensing_2025
+        policies:
+          - type: offtake
+            name: us_japan_magnets
+            buyer: United States
+            seller: Japan
+            material: magnet_hre
+            tonnes_per_month: 10
+            start: 2025-06
+        """)
+    with pytest.raises(ValueError, match="price_usd_per_kg"):
+        compile_network(world, sc)
+
+
+def test_one_recycling_policy_per_country(tmp_path):
+    with pytest.raises(ScenarioError, match="one recycling_growth per country"):
+        scenario(tmp_path, "twice", """\
+            name: twice
+            extends: china_licensing_2025
+            policies:
+              - type: recycling_growth
+                name: a
+                country: Japan
+                collection_rate: 0.2
+                years: 2
+                start: 2025-03
+              - type: recycling_growth
+                name: b
+                country: Japan
+                collection_rate: 0.3
+                years: 2
+                start: 2025-03
+            """)

@@ -192,6 +192,8 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use, sp_active
 
 def contract_delivered(lay: Layout, sent) -> np.ndarray:
     """Tonnes shipped on each offtake contract (contracts, paths) [t]."""
+    if not lay.n_contracts:
+        return np.zeros((0, sent.shape[1]))
     return lay.link_by_contract.sum_rows(sent)[:-1]
 
 
