@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import supplysim
@@ -394,3 +395,13 @@ def test_one_recycling_policy_per_country(tmp_path):
                 years: 2
                 start: 2025-03
             """)
+
+
+def test_lever_tables_are_written(tmp_path):
+    from supplysim.results import write_tables
+
+    res = supplysim.simulate("us_japan_framework", runs=4, seed=1)
+    names = {p.name for p in write_tables(res, tmp_path / "out")}
+    assert {"contracts.csv", "recycling.parquet", "finance.csv"} <= names
+    fin = pd.read_csv(tmp_path / "out" / "finance.csv")
+    assert fin.cost_usd.tolist() == [1e7]  # US$100 m loan x 0.1 budget cost share
