@@ -249,21 +249,27 @@ def test_sharing_runs_in_the_discrete_event_engine(tmp_path):
     assert float(res.ds.stockpile_t.sel(stockpile="us_dy").isel(month=-1).mean()) < 300.0 - 1.0
 
 
-@pytest.mark.parametrize("name, levers, region", [
-    ("us_japan_framework", ["framework_loan_lynas_hre", "japan_lynas_dy", "japan_lynas_tb",
-                            "us_japan_stockpiles", "japan_recycling", "us_recycling"], "Japan"),
-    ("us_australia_deal", ["exim_guarantee_eneabba", "au_equity_eneabba_feed", "us_australia_ndpr",
-                           "us_australia_dy"], "United States"),
+@pytest.mark.parametrize("name, base, levers, region", [
+    ("us_japan_framework", None, ["framework_loan_lynas_hre", "japan_lynas_dy", "japan_lynas_tb",
+                                  "us_japan_stockpiles", "japan_recycling", "us_recycling"],
+     "Japan"),
+    ("us_australia_deal", "allied_capacity", [], "United States"),
 ])
-def test_seed_scenario_moves_its_headline(tmp_path, name, levers, region):
-    """Against the same file without its levers (same projects, so common random numbers)."""
+def test_seed_scenario_moves_its_headline(tmp_path, name, base, levers, region):
+    """Against its base with common random numbers.
+
+    ``us_australia_deal`` only adds levers to ``allied_capacity``, so it is compared with it;
+    ``us_japan_framework`` also adds a project to ``china_licensing_2025`` (which redraws the
+    sampled parameters), so it is compared with itself without its levers.
+    """
     deal = supplysim.load_scenario(name)
     assert deal.file.endswith(f"{name}.yaml")
-    base = scenario(tmp_path, f"{name}_without", f"""\
-        name: {name}_without
-        extends: {name}
-        remove_policies: {levers}
-        """)
+    if base is None:
+        base = scenario(tmp_path, f"{name}_without", f"""\
+            name: {name}_without
+            extends: {name}
+            remove_policies: {levers}
+            """)
     with_ = supplysim.simulate(deal, runs=128, seed=11)
     without = supplysim.simulate(base, runs=128, seed=11)
     assert unmet(with_, region) < unmet(without, region)
