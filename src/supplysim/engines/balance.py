@@ -2,8 +2,7 @@
 
 For each node: ``start + inflow = outflow + end + losses``, where inflow is what arrived plus
 outside inputs (ore extracted, metal recovered from magnet scrap at recyclers, iron and boron in
-magnets), outflow is what was shipped or
-consumed by demand, and losses are conversion losses.
+magnets), outflow is what was shipped or consumed by demand, and losses are conversion losses.
 """
 
 from __future__ import annotations
