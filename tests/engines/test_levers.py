@@ -411,3 +411,10 @@ def test_lever_tables_are_written(tmp_path):
     assert {"contracts.csv", "recycling.parquet", "finance.csv"} <= names
     fin = pd.read_csv(tmp_path / "out" / "finance.csv")
     assert fin.cost_usd.tolist() == [1e7]  # US$100 m loan x 0.1 budget cost share
+
+
+def test_lever_runs_do_not_depend_on_the_chunk_size():
+    a = supplysim.simulate("us_japan_framework", runs=260, seed=4, chunk_size=256)
+    b = supplysim.simulate("us_japan_framework", runs=260, seed=4, chunk_size=512)
+    for var in ("unmet_t", "contract_t", "recycled_t", "stockpile_t"):
+        np.testing.assert_array_equal(a.ds[var].values, b.ds[var].values, err_msg=var)
