@@ -263,7 +263,7 @@ def declare_recyclers(world: World, scenario, rows: list[dict], first_node: int,
     return pd.DataFrame(
         [dict(name=r["name"], country=r["country"], node=first_node + k,
               start_month=scenario.month_index(r["policy"].start),
-              years=float(r["policy"].years.mean())) for k, r in enumerate(rows)],
+              years=float(r["policy"].years)) for k, r in enumerate(rows)],
         columns=["name", "country", "node", "start_month", "years"])
 
 

@@ -249,7 +249,7 @@ class RecyclingGrowth(_Policy):
     type: Literal["recycling_growth"]
     country: Country
     collection_rate: Probability  # end-of-life collection reached after ``years`` [1]
-    years: Positive  # [yr]
+    years: Annotated[float, Field(gt=0, le=100)]  # ramp time [yr]
     capacity_t_per_yr: Positive = None  # type: ignore[assignment]  # [t scrap/yr]
     start: When
 
