@@ -418,3 +418,35 @@ def test_lever_runs_do_not_depend_on_the_chunk_size():
     b = supplysim.simulate("us_japan_framework", runs=260, seed=4, chunk_size=512)
     for var in ("unmet_t", "contract_t", "recycled_t", "stockpile_t"):
         np.testing.assert_array_equal(a.ds[var].values, b.ds[var].values, err_msg=var)
+
+
+def test_lower_priority_contract_is_served_first(tmp_path):
+    body = """\
+        name: {name}
+        extends: china_licensing_2025
+        horizon: {{months: 12}}
+        policies:
+          - type: offtake
+            name: japan_dy
+            buyer: Japan
+            seller: Malaysia
+            material: oxide_Dy
+            tonnes_per_month: 20
+            priority: {japan}
+            start: 2025-01
+          - type: offtake
+            name: us_dy
+            buyer: United States
+            seller: Malaysia
+            material: oxide_Dy
+            tonnes_per_month: 20
+            priority: {us}
+            start: 2025-01
+        """
+    got = {}
+    for name, japan, us in (("japan_first", 0, 3), ("us_first", 3, 0)):
+        res = supplysim.simulate(scenario(tmp_path, name, body.format(name=name, japan=japan, us=us)),
+                                 runs=32, seed=2)
+        got[name] = res.contracts().groupby("contract")["mean"].sum()
+    assert got["japan_first"]["japan_dy"] > got["us_first"]["japan_dy"]
+    assert got["us_first"]["us_dy"] > got["japan_first"]["us_dy"]
