@@ -167,7 +167,14 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
         out[:, :, idx[0], idx[1], idx[2]] = a
         return out
 
-    f, sp = net.flows, net.stockpiles
+    od = net.slots.iloc[np.unique(d.slot.to_numpy())]
+    origin = np.full((paths, T, len(regions), len(materials)), np.nan, np.float32)
+    if "origin_share" in arrays:
+        origin[:, :, od.country.map(regions.index).to_numpy(),
+               od.material.map(materials.index).to_numpy()] = arrays["origin_share"]
+    f, sp, mk = net.flows, net.stockpiles, net.market
+    markets = list(dict.fromkeys(m for m, _ in mk.labels))
+    price = arrays["price_usd_per_kg"].reshape(paths, T, len(markets), len(mk.elements))
     ds = xr.Dataset(
         {
             "demand_t": (dims, dense(arrays["demand_t"]), _attrs("t/month", "demand")),
@@ -176,13 +183,27 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                           _attrs("t/month", "shipped")),
             "stockpile_t": (("path", "month", "stockpile"), arrays["stockpile_t"],
                             _attrs("t", "stockpile held at month end")),
+            "origin_share": (("path", "month", "region", "material"), origin,
+                             _attrs("1", "Chinese-origin share of the stock demand draws on "
+                                         "(NaN: no demand of the material in the region)")),
+            "price_usd_per_kg": (("path", "month", "market", "element"), price,
+                                 _attrs("USD/kg", "oxide price index at month end")),
+            "payment_usd": (("path", "month", "floor"), arrays["payment_usd"],
+                            _attrs("USD/month", "price floor payments")),
+            "tariff_usd": (("path", "month", "tariff"), arrays["tariff_usd"],
+                           _attrs("USD/month", "tariff revenue")),
         },
         coords=dict(path=np.arange(paths), month=pd.DatetimeIndex(net.months), region=regions,
-                    sector=sectors, material=materials, exporter=("flow", f.exporter.to_numpy(str)),
+                    sector=sectors, material=materials,
+                    mineral=("material", _minerals_of(d, materials)),
+                    exporter=("flow", f.exporter.to_numpy(str)),
                     destination=("flow", f.destination.to_numpy(str)),
                     flow_material=("flow", f.material.to_numpy(str)),
                     stockpile=sp.name.to_numpy(str), holder=("stockpile", sp.holder.to_numpy(str)),
-                    stockpile_material=("stockpile", sp.material.to_numpy(str))),
+                    stockpile_material=("stockpile", sp.material.to_numpy(str)),
+                    market=markets, element=list(mk.elements),
+                    floor=np.array(mk.floor_names, dtype=str),
+                    tariff=np.array(mk.tariff_names, dtype=str)),
         attrs=dict(scenario=net.scenario_name, scenario_hash=net.scenario_hash, seed=str(seed),
                    version=_pkg_version("supplysim"), engine="vector", chunk_size=chunk_size),
     )
@@ -197,6 +218,10 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                           contract_material=("contract", c.material.to_numpy(str)),
                           contract_price_usd_per_kg=("contract",
                                                      c.price_usd_per_kg.to_numpy(float)))
+    ds["contract_usd_per_kg"] = xr.DataArray(
+        _contract_prices(net, price, markets, paths, T), dims=("path", "month", "contract"),
+        attrs=_attrs("USD/kg", "offtake contract price: the policy's, else the 2024 ex-China "
+                               "price moved with the ex-China index of the element"))
     out = Layout.of(net).rec_out if len(net.recyclers) else np.zeros(0, int)
     rec_node = net.slots.node.to_numpy()[out]
     ds["recycled_t"] = xr.DataArray(
@@ -216,6 +241,37 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
                           finance_month=("finance",
                                          pd.DatetimeIndex(net.months)[fin.month.to_numpy(int)]))
     return ds
+
+
+def _contract_prices(net: Network, price: np.ndarray, markets: list[str], paths: int,
+                     T: int) -> np.ndarray:
+    """Price of each offtake contract per path and month (paths, T, contracts) [USD/kg].
+
+    A contract with a price of its own keeps it; one without takes the world's 2024 ex-China
+    price of its material times the ratio of the ex-China index of its element at the month's
+    end to its 2024 level (unchanged when the element has no index).
+    """
+    c, mk = net.contracts, net.market
+    out = np.empty((paths, T, len(c)), np.float32)
+    out[:] = c.price_usd_per_kg.to_numpy(float)
+    if not len(c) or "ex_china" not in markets:
+        return out
+    E, m = len(mk.elements), markets.index("ex_china")
+    for j, (element, indexed) in enumerate(zip(c.element, c.indexed)):
+        if indexed and element in mk.elements:
+            e = mk.elements.index(element)
+            base = float(mk.price0[m * E + e])
+            if base > 0:
+                out[:, :, j] *= price[:, :, m, e] / base
+    return out
+
+
+def _minerals_of(demand, materials: list[str]) -> np.ndarray:
+    """Mineral chain of each material (``""`` where the demand frame has no mineral column)."""
+    if "mineral" not in demand:
+        return np.full(len(materials), "", dtype=object).astype(str)
+    of = dict(zip(demand.material, demand.mineral))
+    return np.array([of[m] for m in materials], dtype=str)
 
 
 def _attrs(units: str, long_name: str) -> dict:

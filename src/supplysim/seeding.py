@@ -15,7 +15,8 @@ import numpy as np
 BLOCK_PATHS = 256
 
 #: Stream purposes; each gets its own independent stream per block.
-PURPOSES = ("sampling", "outages", "licences", "leads", "levers")
+PURPOSES = ("sampling", "outages", "licences", "leads", "rule_sampling", "content_licences",
+            "content_leads", "levers")
 
 SeedLike = int | np.random.SeedSequence | None
 

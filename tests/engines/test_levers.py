@@ -15,7 +15,7 @@ import pytest
 import supplysim
 from supplysim.engines.balance import BalanceLog
 from supplysim.engines.layout import CLASS_HOME, CLASS_TRADE, Layout
-from supplysim.engines.vector import init_state
+from supplysim.engines.vector import init_state, step
 from supplysim.errors import ScenarioError
 from supplysim.network import compile_network
 from supplysim.rules.production import project_capacity
@@ -76,11 +76,25 @@ def test_offtake_raises_japans_share_of_lynas_and_lowers_its_shortage(tmp_path):
     c = deal.contracts()
     assert set(c.contract) == {"japan_lynas_dy"} and (c["mean"] <= 5.0 + 1e-6).all()
     assert c["mean"].sum() > 24.0
-    # 2024 ex-China Dy oxide price (world prices.csv), USD/kg -> USD/t
-    assert np.allclose(c.value_usd_mean, c["mean"] * 260.0 * 1000.0)
-    assert c.price_usd_per_kg.eq(260.0).all()
     ds = deal.to_xarray()
     assert ds.contract_t.dims == ("path", "month", "contract")
+    # no price in the policy: the 2024 ex-China Dy oxide price (260 USD/kg in prices.csv) moved
+    # with the ex-China Dy index, which is that price itself at the oxide stage
+    price = ds.contract_usd_per_kg.sel(contract="japan_lynas_dy")
+    index = ds.price_usd_per_kg.sel(market="ex_china", element="Dy")
+    assert np.allclose(price, index, rtol=1e-5)
+    assert float(index.max()) > 260.0
+    value = (ds.contract_t.sel(contract="japan_lynas_dy") * price * 1000.0).mean("path")
+    assert np.allclose(c.value_usd_mean, value.values, rtol=1e-5)
+
+
+def test_a_contract_price_stays_fixed(tmp_path):
+    fixed = OFFTAKE.replace("tonnes_per_month: 5",
+                            "tonnes_per_month: 5\n        price_usd_per_kg: 300")
+    res = supplysim.simulate(scenario(tmp_path, "lic_offtake", fixed), runs=8, seed=7)
+    c = res.contracts()
+    assert c.price_usd_per_kg.eq(300.0).all()
+    assert np.allclose(c.value_usd_mean, c["mean"] * 300.0 * 1000.0, rtol=1e-5)
 
 
 def test_contract_links_rank_between_home_and_spot(tmp_path, world):
@@ -327,6 +341,19 @@ def test_recycled_metal_is_an_explicit_source_in_the_balance(tmp_path, world):
     assert np.allclose(inflow, arrays["recycled_t"].sum(axis=2).T, rtol=1e-5, atol=1e-4)
     assert inflow.sum() > 0
     assert np.all(t["losses"][:, :, rec] == 0.0)
+
+
+def test_recycled_metal_outside_china_has_no_chinese_origin(tmp_path, world):
+    net = compile_network(world, _recycling(tmp_path, "recycling_origin", 0.3))
+    lay = Layout.of(net)
+    streams = Streams(root_seed(3), 0, 16)
+    state, pp = init_state(net, lay, 16, streams)
+    made = 0.0
+    for _ in range(net.n_months):
+        made += float(step(state, net, lay, pp, streams, BalanceLog(net)).recycled_t.sum())
+    assert made > 0
+    assert not (net.nodes.country.to_numpy()[lay.rec_node] == "China").any()
+    assert np.all(state.origin[:, lay.rec_out] == 0.0)
 
 
 def test_recycling_of_a_country_without_a_recycler_is_refused(tmp_path, world):

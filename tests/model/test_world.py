@@ -64,6 +64,15 @@ def test_unknown_country_in_a_table_is_a_data_error(tmp_path):
         load_world(folder)
 
 
+def test_technology_dependence_in_china_is_a_data_error(tmp_path):
+    folder = _copy_world(tmp_path)
+    dep = pd.read_csv(folder / "tech_dependence.csv", dtype=str, keep_default_na=False)
+    dep.loc[0, "country"] = "China"
+    dep.to_csv(folder / "tech_dependence.csv", index=False)
+    with pytest.raises(DataError, match="tech_dependence.csv: row .*cannot depend on China"):
+        load_world(folder)
+
+
 def test_shares_that_do_not_sum_to_one_are_a_data_error(tmp_path):
     folder = _copy_world(tmp_path)
     links = pd.read_csv(folder / "trade_links.csv", dtype=str, keep_default_na=False)

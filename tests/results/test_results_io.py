@@ -12,7 +12,8 @@ import xarray as xr
 from supplysim.results import write_plots, write_tables
 from supplysim.results.io import atomic_write, slug
 
-TABLE_NAMES = ["shortage_curve", "shortage_by_region", "prob_shortage", "flows", "stockpiles"]
+TABLE_NAMES = ["shortage_curve", "shortage_by_region", "prob_shortage", "flows", "stockpiles", "prices",
+               "payments", "tariff_revenue"]
 
 
 def test_write_tables(results, tmp_path):

@@ -2,6 +2,11 @@
 
 Every table is a CSV with an ``id`` column, a ``source`` key (see ``sources.csv``) and a ``note``;
 columns, dtypes and units are declared in ``schema.csv`` beside this file.
+
+A world folder may hold further minerals in ``minerals/<name>/`` subfolders, each with any of
+the tables; their rows are appended to the folder's own (rows of ``sources`` and ``countries``
+that repeat an identical row are merged). A scenario carries them when its ``minerals`` key
+names them.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from supplysim.errors import DataError
-from supplysim.model.world import TABLES, World
+from supplysim.model.world import REQUIRED_TABLES, TABLES, World
 
 DATA_DIR = Path(__file__).parent
 DEFAULT_WORLD = DATA_DIR / "world_2024"
@@ -23,12 +28,16 @@ def read_schema(path: Path | None = None) -> pd.DataFrame:
     return pd.read_csv(path or DATA_DIR / "schema.csv", dtype=str, keep_default_na=False)
 
 
-def _read_table(folder: Path, table: str, schema: pd.DataFrame) -> pd.DataFrame:
+def _read_table(folder: Path, table: str, schema: pd.DataFrame,
+                required: bool = True) -> pd.DataFrame:
     path = folder / f"{table}.csv"
-    if not path.exists():
-        raise DataError(f"{path.name}: table missing from world folder {folder.name}")
     cols = schema[schema.table == table]
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not path.exists():
+        if required and table in REQUIRED_TABLES:
+            raise DataError(f"{path.name}: table missing from world folder {folder.name}")
+        frame = pd.DataFrame({c: pd.Series(dtype=str) for c in cols.attribute})
+    else:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     for col in cols.itertuples():
         if col.attribute not in frame.columns:
             if col.default == "":
@@ -78,6 +87,21 @@ def load_world(path: str | Path | None = None) -> World:
     schema_path = folder / "schema.csv"
     schema = read_schema(schema_path if schema_path.exists() else None)
     tables = {t: _read_table(folder, t, schema) for t in TABLES}
-    world = World(tables=tables, schema=schema, name=folder.name)
+    base = tuple(dict.fromkeys(tables["materials"].mineral))
+    for sub in sorted(p for p in (folder / "minerals").glob("*") if p.is_dir()):
+        extra = {t: _read_table(sub, t, schema, required=False) for t in TABLES}
+        tables = {t: _append(tables[t], extra[t], f"minerals/{sub.name}/{t}.csv") for t in TABLES}
+    world = World(tables=tables, schema=schema, name=folder.name, base_minerals=base)
     check_world(world, strict=True)
     return world
+
+
+def _append(frame: pd.DataFrame, extra: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Rows of ``extra`` after those of ``frame``; a repeated id must repeat the whole row."""
+    if extra.empty:
+        return frame
+    seen = extra.index.isin(frame.index)
+    for row_id in extra.index[seen]:
+        if not frame.loc[row_id].equals(extra.loc[row_id]):
+            raise DataError(f"{name}: id {row_id!r} repeats a different row")
+    return pd.concat([frame, extra[~seen]]) if len(frame) else extra[~seen]

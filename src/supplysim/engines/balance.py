@@ -67,3 +67,13 @@ def check_step(log: BalanceLog, state, lay, start, received, used, made, sent, s
                             ("outflow", node(shipped + served)), ("end", node(end)),
                             ("losses", np.maximum(-net_made, 0))):
             log.terms[name].append(value)
+
+
+def check_origin(net, t: int, origin, pipe_cn, pipe) -> None:
+    """Chinese-origin shares (paths, slots) are finite and in [0, 1], and the Chinese-origin
+    part of goods in the pipeline (lags, paths, links) lies within the goods [t]."""
+    bad = ~np.isfinite(origin) | (origin < -RTOL) | (origin > 1.0 + RTOL)
+    if bad.any():
+        _fail(net, t, int(np.argwhere(bad)[0][1]), "Chinese-origin share outside [0, 1]")
+    if (pipe_cn < -1e-9).any() or (pipe_cn > pipe + 1e-9 * (1.0 + np.abs(pipe))).any():
+        raise InvariantError(f"step {t}: Chinese-origin goods in transit exceed the goods")

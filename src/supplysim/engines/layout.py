@@ -8,6 +8,7 @@ import numpy as np
 from scipy import sparse
 
 from supplysim.engines.groups import Groups
+from supplysim.rules.origin import line_share
 
 #: Allocation classes at a supplier, served in ascending order: home buyers under export
 #: controls, offtake contracts (``CLASS_CONTRACT + priority``, priority 0-8), spot trade,
@@ -69,8 +70,8 @@ class Layout:
     recycle: np.ndarray           # (L,) bool: links from a recycler to buyers in its country
     must_run: np.ndarray          # (NL,) bool: lines that run at capacity whatever the orders
     rec_node: np.ndarray          # (RC,) node of each recycler
-    rec_swarf: sparse.csr_matrix  # (RC, S): magnet output slots in the recycler's country
-    rec_eol: sparse.csr_matrix    # (RC, S): magnet demand slots in the recycler's country
+    rec_swarf: sparse.csr_matrix  # (RC, S): scrap-process output slots in the recycler's country
+    rec_eol: sparse.csr_matrix    # (RC, S): demand slots of their products in that country
     rec_out: np.ndarray           # (RO,) recycler output slots
     n_outage_nodes: int           # nodes that draw outages (recyclers, last, do not)
 
@@ -83,6 +84,10 @@ class Layout:
     def n_recipients(self) -> int:
         """Number of stockpile-sharing recipients (policy, member)."""
         return self.watch_demand.shape[0] - len(self.sp_slot)
+    line_china: np.ndarray        # (NL,) bool: lines run in China (their output is Chinese)
+    origin0: np.ndarray           # (S,) Chinese-origin share of the starting stocks [1]
+    content_links: np.ndarray     # links any content rule may reach, sorted
+    od_slot: np.ndarray           # demand slots, sorted (one per region and material)
 
     @classmethod
     def of(cls, net) -> Layout:
@@ -111,6 +116,7 @@ class Layout:
         rec = net.recyclers
         rec_node = rec.node.to_numpy(int)
         holder = _holder_demand(net)
+        china = (net.nodes.country == "China").to_numpy()
         return cls(
             n_slots=S, n_links=L, n_nodes=N, n_lines=NL,
             slot_node=net.slots.node.to_numpy(),
@@ -145,29 +151,36 @@ class Layout:
             share_cap=links.cap.to_numpy(float),
             watch_demand=sparse.vstack([holder, _demand_of(net, net.recipients.member)]).tocsr(),
             recycle=kind == "recycle", must_run=np.isin(net.lines.node.to_numpy(), rec_node),
-            rec_node=rec_node, rec_swarf=_magnets_of(net, rec.country, "out"),
-            rec_eol=_magnets_of(net, rec.country, "demand"),
+            rec_node=rec_node, rec_swarf=_scrap_of(net, "out"),
+            rec_eol=_scrap_of(net, "demand"),
             rec_out=np.flatnonzero(np.isin(net.slots.node.to_numpy(), rec_node)
                                    & (role == "out")),
             n_outage_nodes=N - len(rec_node),
+            line_china=china[net.lines.node.to_numpy()] if NL else np.zeros(0, bool),
+            origin0=baseline_origin(net, china),
+            content_links=np.flatnonzero(net.policies.content_scope.any(axis=0)),
+            od_slot=np.unique(net.demand.slot.to_numpy()),
         )
 
 
-def _magnets_of(net, countries, what: str) -> sparse.csr_matrix:
-    """``(len(countries), slots)``: magnet output slots of magnet plants (``what="out"``) or
-    magnet demand slots (``what="demand"``) of each country."""
-    slots = net.slots
-    magnet = slots.material.isin(net.demand.material.unique()).to_numpy()
-    if what == "out":
-        hit = magnet & (slots.role == "out").to_numpy() & (slots.kind == "magnet_plant").to_numpy()
-    else:
-        hit = magnet & (slots.kind == "demand").to_numpy()
+def _scrap_of(net, what: str) -> sparse.csr_matrix:
+    """``(recyclers, slots)``: where each recycler's scrap comes from, in its own country.
+
+    ``what="out"``: output slots of the plants running the recycler's ``scrap_process`` (their
+    swarf); ``what="demand"``: demand slots of those plants' products (end-of-life scrap).
+    """
+    slots, rec = net.slots, net.recyclers
+    process = net.nodes.process.to_numpy()[slots.node.to_numpy()]
+    out = (slots.role == "out").to_numpy()
     rows, cols = [], []
-    for j, c in enumerate(countries):
-        k = np.flatnonzero(hit & (slots.country == c).to_numpy())
+    for j, r in enumerate(rec.itertuples()):
+        made = out & (process == r.scrap_process)
+        hit = made if what == "out" else (
+            (slots.kind == "demand").to_numpy() & slots.material.isin(set(slots.material[made])).to_numpy())
+        k = np.flatnonzero(hit & (slots.country == r.country).to_numpy())
         rows += [j] * len(k)
         cols += list(k)
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(countries), len(slots)))
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(rec), len(slots)))
 
 
 def _holder_demand(net) -> sparse.csr_matrix:
@@ -184,3 +197,40 @@ def _demand_of(net, countries) -> sparse.csr_matrix:
         rows += [j] * len(hit)
         cols += list(hit)
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(countries), len(slots)))
+
+
+def baseline_origin(net, china: np.ndarray) -> np.ndarray:
+    """Chinese-origin share of every slot in the baseline flows (S,) [1].
+
+    Output slots of facilities in China are Chinese (1); other facilities' outputs take the
+    share of their inputs weighted by the point input ratios; a consumer or stockpile slot takes
+    the share of its baseline trade (or replenishment) links weighted by their baseline shares,
+    or of all its links equally when none has a baseline share. Repeated over the chain of stages
+    until it settles.
+    """
+    S = len(net.slots)
+    links = net.links
+    src, dst = links.src_slot.to_numpy(), links.dst_slot.to_numpy()
+    kind = links.kind.to_numpy()
+    feeds = ~np.isin(kind, ("release", "shared_release"))
+    w = links.share.to_numpy(float) * feeds
+    into = np.bincount(dst, w, minlength=S)
+    w = np.where(into[dst] > 0, w, feeds.astype(float))
+    into = np.bincount(dst, w, minlength=S)
+    ratio = np.asarray(net.params.values["in_ratio"], float)
+    ip_slot, ip_line = net.in_pairs.slot.to_numpy(), net.in_pairs.line.to_numpy()
+    op_slot, op_line = net.out_pairs.slot.to_numpy(), net.out_pairs.line.to_numpy()
+    n_lines = len(net.lines)
+    line_node = net.lines.node.to_numpy()
+    in_w = np.bincount(ip_line, ratio, minlength=n_lines) if len(ip_line) else np.zeros(n_lines)
+    share = np.zeros(S)
+    for _ in range(int(net.slots.stage_order.max()) * 2 + 4):
+        line = np.bincount(ip_line, ratio * share[ip_slot], minlength=n_lines) if len(ip_line) \
+            else np.zeros(n_lines)
+        line = line_share(in_w, line, china[line_node])
+        made = np.bincount(op_slot, line[op_line], minlength=S)
+        count = np.bincount(op_slot, minlength=S)
+        share_in = np.bincount(dst, w * share[src], minlength=S)
+        share = np.where(count > 0, made / np.maximum(count, 1),
+                         np.where(into > 0, share_in / np.where(into > 0, into, 1.0), 0.0))
+    return np.clip(share, 0.0, 1.0)

@@ -12,6 +12,8 @@ from supplysim.engines.layout import CLASS_HOME, Layout
 from supplysim.rules._ratio import share_of
 from supplysim.rules.allocation import allocate_by_class
 from supplysim.rules.inventory import order_up_to
+from supplysim.rules.licensing import approval_share
+from supplysim.rules.origin import line_share, mix, needs_licence, technology_availability
 from supplysim.rules.production import financed_fid, financed_online, input_fill, scale_to_capacity
 from supplysim.rules.stockpile import fires, release_available, replenish_order
 from supplysim.rules.trade import quota_scale
@@ -19,8 +21,13 @@ from supplysim.rules.trade import quota_scale
 TINY = 1e-300
 
 
-def run_lines(stock, demanded, lay: Layout, v: dict, cap: np.ndarray, adjust: float):
-    """Plan line activity from last month's orders, limit by capacity and inputs, convert."""
+def run_lines(stock, demanded, lay: Layout, v: dict, cap: np.ndarray, adjust: float, origin=None):
+    """Plan line activity from last month's orders, limit by capacity and inputs, convert.
+
+    When ``origin`` (slots, paths) is given, what the lines make mixes into their output slots'
+    Chinese-origin share (updated in place): the share of a line's output is 1 in China, else
+    the mass-weighted share of the inputs it used.
+    """
     need = order_up_to(demanded, v["cover_months"], stock, 0.0, adjust)
     act = lay.out_by_line.max_rows(need[lay.op_slot] / np.maximum(v["out_yield"], TINY))
     node_act = lay.line_by_node.sum_rows(act)
@@ -32,6 +39,13 @@ def run_lines(stock, demanded, lay: Layout, v: dict, cap: np.ndarray, adjust: fl
     done = act * lay.in_by_line.min_rows(fill[lay.ip_slot], empty=1.0)
     used = lay.in_by_slot.sum_rows(done[lay.ip_line] * v["in_ratio"])
     made = lay.out_by_slot.sum_rows(done[lay.op_line] * v["out_yield"])
+    if origin is not None:
+        pair_in = done[lay.ip_line] * v["in_ratio"]
+        share = line_share(lay.in_by_line.sum_rows(pair_in),
+                           lay.in_by_line.sum_rows(pair_in * origin[lay.ip_slot]),
+                           lay.line_china[:, None])
+        made_cn = lay.out_by_slot.sum_rows(done[lay.op_line] * v["out_yield"] * share[lay.op_line])
+        origin[:] = mix(stock - used, origin, made, made_cn)
     stock += made - used
     return planned_in, used, made
 
@@ -89,11 +103,14 @@ def contract_requests(lay: Layout, v: dict, order, active, stock=None) -> np.nda
     return want * scale[lay.link_dst]
 
 
-def link_orders(lay: Layout, v: dict, stock, order, sp_active, contract_active=None) -> np.ndarray:
+def link_orders(lay: Layout, v: dict, stock, order, sp_active, contract_active=None,
+                share=None) -> np.ndarray:
     """Orders placed on every link (links, paths): contracts, trade shares, replenishment.
 
     Contract calls (see :func:`contract_requests`) come out of a buyer's order; the rest is
-    spread over its trade links by share.
+    spread over its trade links by share. ``share`` (links, paths) replaces the baseline trade
+    shares when tariffs or friend-shoring steer orders (see
+    :func:`supplysim.engines.market.link_shares`).
     """
     rep = replenish_order(stock[lay.sp_slot], v["sp_target_t"], v["sp_replenish_t_per_month"],
                           sp_active[:, None])
@@ -102,7 +119,8 @@ def link_orders(lay: Layout, v: dict, stock, order, sp_active, contract_active=N
     if on or lay.recycle.any():
         contracted = contract_requests(lay, v, order, contract_active if on else None, stock)
         order = np.maximum(order - lay.link_by_dst.sum_rows(contracted), 0.0)
-    link_order = order[lay.link_dst] * lay.share[:, None] * lay.trade[:, None]
+    share = lay.share[:, None] if share is None else share
+    link_order = order[lay.link_dst] * share * lay.trade[:, None]
     if contracted is not None:
         link_order += contracted
     if lay.replenish.any():
@@ -208,3 +226,33 @@ def apply_quotas(sent, quota_cols, quota_left) -> None:
         scale = quota_scale(exports, quota_left[z])
         sent[cols] *= scale
         quota_left[z] -= exports * scale
+
+
+def technology_cut(cap, pol, v: dict, t: int) -> None:
+    """Cut capacity (nodes, paths) in place under the technology rules active in month ``t``.
+
+    Each rule removes ``tech_cut_share`` of the ``tech_dependence_share`` of the capacity of
+    the facilities it reaches [t/month].
+    """
+    for r in np.flatnonzero(pol.tech_active[:, t]):
+        cap *= technology_availability(v["tech_dependence_share"], v["tech_cut_share"][r],
+                                       pol.tech_scope[r][:, None])
+
+
+def content_licences(ex, pol, lay: Layout, approval_prob, delay_months, active, u, origin) -> None:
+    """Licence the rows of ``ex.lic_rows`` the active content rules reach, per path.
+
+    Where the Chinese-origin share of a link's exporting stock (``origin`` (slots, paths))
+    exceeds a rule's threshold, the approved share of the month's applications multiplies
+    ``ex.approval`` (rows, paths) and its review delay [months] bounds ``ex.delay`` from below.
+    ``approval_prob`` and ``delay_months`` are (paths, rules); ``u`` (paths, content links,
+    applications) are the month's draws.
+    """
+    draw_of = np.searchsorted(lay.content_links, ex.lic_rows)
+    for c in active:
+        rows = np.flatnonzero(pol.content_scope[c, ex.lic_rows])
+        hit = needs_licence(origin[lay.link_src[ex.lic_rows[rows]]], pol.content_threshold[c])
+        share = approval_share(u[:, draw_of[rows], : pol.content_applications[c]],
+                               approval_prob[:, c, None])
+        ex.approval[rows] *= np.where(hit, share.T, 1.0)
+        ex.delay[rows] = np.maximum(ex.delay[rows], np.where(hit, delay_months[:, c], 0))

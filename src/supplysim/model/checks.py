@@ -28,8 +28,12 @@ def check_references(world: World, strict: bool = True) -> list[str]:
     t = world.tables
     countries, materials = t["countries"].index, t["materials"].index
     problems = []
-    for table in (*FACILITY_TABLES, "inventories", "recyclers"):
+    for table in (*FACILITY_TABLES, "inventories", "recyclers", "tech_dependence"):
         problems += _unknown(world, table, "country", countries)
+    problems += _unknown(world, "tech_dependence", "kind", set(FACILITY_TABLES.values()) - {"mine"})
+    china = set(t["countries"].index[t["countries"].bloc == "china"])
+    problems += [f"tech_dependence.csv: row {i!r}: a facility in China cannot depend on China"
+                 for i, c in t["tech_dependence"].country.items() if c in china]
     problems += _unknown(world, "demand", "region", set(t["countries"].region))
     problems += _unknown(world, "mines", "ore_type", set(t["ore_splits"].ore_type))
     for table, col in [("ore_splits", "material"), ("recipes", "output_material"),
@@ -40,8 +44,13 @@ def check_references(world: World, strict: bool = True) -> list[str]:
         problems += _unknown(world, table, "exporter", countries)
         problems += _unknown(world, table, "importer", countries)
     problems += _unknown(world, "stockpiles", "holder", countries)
-    for table in ("separators", "metal_plants", "magnet_plants"):
-        problems += _unknown(world, table, "process", set(t["recipes"].process))
+    problems += _unknown(world, "demand_response", "sector", set(t["demand"].sector))
+    for table in FACILITY_TABLES:
+        if "process" in t[table].columns:
+            problems += _unknown(world, table, "process", set(t["recipes"].process))
+    problems += [f"plants.csv: row {i!r}: empty kind" for i, k in t["plants"].kind.items() if not k]
+    problems += [f"materials.csv: row {i!r}: empty mineral"
+                 for i, m in t["materials"].mineral.items() if not m]
     return _report(problems + check_sources(world, strict=False), strict)
 
 
@@ -80,7 +89,7 @@ def check_non_negative(world: World, strict: bool = True) -> list[str]:
     return _report(problems, strict)
 
 
-_SIGNED = {"value"}  # parameters.csv may hold signed values
+_SIGNED = {"value", "elasticity"}  # parameters/market values and price elasticities may be < 0
 
 
 def check_estimates_cover_values(world: World, strict: bool = True) -> list[str]:

@@ -21,3 +21,4 @@ class Vocabulary:
     sectors: frozenset[str]
     facility_kinds: frozenset[str]
     ore_types: frozenset[str]
+    minerals: frozenset[str] = frozenset()

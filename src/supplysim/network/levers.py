@@ -34,7 +34,8 @@ def _lead(world: World, exporter: str, importer: str, material: str) -> float:
 def world_price(world: World, material: str) -> float | None:
     """2024 ex-China price of a material's element at its stage [USD/kg], or None if not listed.
 
-    A placeholder until a price index is wired in: the 2024 row of ``prices.csv``.
+    The 2024 row of ``prices.csv``: the base an offtake contract without a price of its own
+    moves from with the ex-China index of its element (see :func:`supplysim.run.to_dataset`).
     """
     mats, prices = world.tables["materials"], world.tables["prices"]
     m = mats.loc[material]
@@ -64,7 +65,8 @@ def contract_links(world: World, scenario, nodes: pd.DataFrame, slots: pd.DataFr
     rows : list of dict
         Link rows (kind ``contract``, column ``contract``).
     frame : pandas.DataFrame
-        ``name, buyer, seller, material, price_usd_per_kg, priority, start, end``.
+        ``name, buyer, seller, material, element, price_usd_per_kg, indexed, priority, start,
+        end``; ``indexed``: no price in the policy, so the 2024 price follows the index.
     """
     rows, table, dists = [], [], {}
     cap = nodes.capacity.to_numpy(float)
@@ -93,10 +95,12 @@ def contract_links(world: World, scenario, nodes: pd.DataFrame, slots: pd.DataFr
                              f"{p.material} in the world)")
         dists[c] = p.tonnes_per_month
         table.append(dict(name=p.name, buyer=p.buyer, seller=p.seller, material=p.material,
-                          price_usd_per_kg=float(price), priority=int(p.priority),
-                          start=p.start, end=p.end))
+                          element=str(world.tables["materials"].loc[p.material, "element"]),
+                          price_usd_per_kg=float(price), indexed=p.price_usd_per_kg is None,
+                          priority=int(p.priority), start=p.start, end=p.end))
     params.add("contract_t_per_month", [d.mean() for d in dists.values()], dists, stream="levers")
-    cols = ["name", "buyer", "seller", "material", "price_usd_per_kg", "priority", "start", "end"]
+    cols = ["name", "buyer", "seller", "material", "element", "price_usd_per_kg", "indexed",
+            "priority", "start", "end"]
     return rows, pd.DataFrame(table, columns=cols)
 
 
@@ -179,10 +183,10 @@ def finance_params(world: World, scenario, projects: pd.DataFrame, months: pd.Da
     """
     J = len(projects)
     gap, cut, when = np.zeros(J), np.zeros(J), np.full(J, np.inf)
-    full = world.parameter("finance_full_effect_usd")
     index = {n: j for j, n in enumerate(projects.name)}
     rows = []
     for p in _of_type(scenario, "project_finance"):
+        full = world.parameter("finance_full_effect_usd")
         j, scale = index[p.project], min(1.0, p.amount_usd / full)
         g = world.parameter(f"finance_fid_gap_{p.instrument}") * scale
         c = world.parameter(f"finance_construction_cut_{p.instrument}") * scale
@@ -203,13 +207,14 @@ def finance_params(world: World, scenario, projects: pd.DataFrame, months: pd.Da
     return pd.DataFrame(rows, columns=cols)
 
 
-def scrap_content(world: World) -> dict[str, float]:
-    """Rare-earth metal in a tonne of magnet scrap [t/t]: magnet recipes weighted by demand.
+def scrap_content(world: World, process: str) -> dict[str, float]:
+    """Inputs recovered from a tonne of scrap of ``process``'s products [t/t]: its recipes
+    weighted by demand.
 
-    The mix of grades in scrap is taken as the mix of world magnet demand (a proxy).
+    The mix of products in scrap is taken as the mix of their world demand (a proxy).
     """
     rec = world.tables["recipes"]
-    rec = rec[rec.process == "magnet_making"]
+    rec = rec[rec.process == process]
     dem = world.tables["demand"].groupby("material")["demand_t_per_yr"].sum()
     w = dem.reindex(rec.output_material.unique()).fillna(0.0)
     w = w / w.sum()
@@ -238,8 +243,8 @@ def declare_recyclers(world: World, scenario, rows: list[dict], first_node: int,
     """Declare ``recycler_capacity_t_per_month``, ``recycler_swarf_share``,
     ``recycler_collection_rate`` (lever stream) and return the recycler table.
 
-    The table has ``name, country, node, start_month, years`` (start in months from the
-    horizon start, fractional). ``estimate`` gives a world cell's distribution and ``scaled``
+    The table has ``name, country, node, scrap_process, start_month, years`` (start in months
+    from the horizon start, fractional). ``estimate`` gives a world cell's distribution and ``scaled``
     scales one (see :mod:`supplysim.network.topology`).
     """
     table = world.tables["recyclers"]
@@ -262,9 +267,10 @@ def declare_recyclers(world: World, scenario, rows: list[dict], first_node: int,
     params.add("recycler_collection_rate", rates, rate, stream="levers")
     return pd.DataFrame(
         [dict(name=r["name"], country=r["country"], node=first_node + k,
+              scrap_process=str(table.loc[r["name"], "scrap_process"]),
               start_month=scenario.month_index(r["policy"].start),
               years=float(r["policy"].years)) for k, r in enumerate(rows)],
-        columns=["name", "country", "node", "start_month", "years"])
+        columns=["name", "country", "node", "scrap_process", "start_month", "years"])
 
 
 def recycle_links(nodes: pd.DataFrame, slots: pd.DataFrame, recyclers: pd.DataFrame) -> list[dict]:

@@ -14,6 +14,7 @@ import pandas as pd
 from supplysim.model.world import World
 from supplysim.network.levers import finance_params
 from supplysim.network.params import ParamTable
+from supplysim.network.topology import world_estimate
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -24,11 +25,14 @@ class PolicyArrays:
 
     Shapes: ``lic_scope (Q, L)``, ``lic_active (Q, T)``, ``lic_applications (Q,)``,
     ``banned (T, L)``, ``quota_scope (Z, L)``, ``quota_active (Z, T)``, ``home_first (T, L)``,
-    ``sp_active (SP, T)``, ``project_announced (J,)`` [months from horizon start],
-    ``contract_active (C, T)``, ``sharing_active (R, T)`` (per sharing recipient),
-    ``rec_ramp (RC, T)`` (share of its target feed each recycler has reached [1]); ``finance``
-    lists the financing instruments and their cost (see
-    :func:`~supplysim.network.levers.finance_params`).
+    ``sp_active (SP, T)``, ``project_announced (J,)`` [months from horizon start].
+    Content rules: ``content_scope (C, L)`` (links of exporters other than China they may
+    reach), ``content_active (C, T)``, ``content_threshold (C,)`` [1],
+    ``content_applications (C,)``. Technology rules: ``tech_scope (R, N)`` (facilities outside
+    China they reach), ``tech_active (R, T)``. Supply levers: ``contract_active (K, T)`` (per
+    offtake contract), ``sharing_active (RS, T)`` (per sharing recipient), ``rec_ramp (RC, T)``
+    (share of its target feed each recycler has reached [1]); ``finance`` lists the financing
+    instruments and their cost (see :func:`~supplysim.network.levers.finance_params`).
     """
 
     lic_names: tuple[str, ...]
@@ -46,6 +50,14 @@ class PolicyArrays:
     sharing_active: np.ndarray = None
     finance: pd.DataFrame = None
     rec_ramp: np.ndarray = None
+    content_names: tuple[str, ...] = ()
+    content_scope: np.ndarray = None
+    content_active: np.ndarray = None
+    content_threshold: np.ndarray = None
+    content_applications: np.ndarray = None
+    tech_names: tuple[str, ...] = ()
+    tech_scope: np.ndarray = None
+    tech_active: np.ndarray = None
 
 
 def element_content(world: World) -> dict[str, set[str]]:
@@ -86,6 +98,65 @@ def _scope(world: World, links: pd.DataFrame, policy) -> np.ndarray:
             & links.material.isin(mats) & to_dest).to_numpy()
 
 
+def _content_scope(world: World, links: pd.DataFrame, policy) -> np.ndarray:
+    """Links a content rule may reach: trade of other exporters in its material and destinations."""
+    mats = material_scope(world, policy.stages, policy.elements)
+    dest = policy.destinations
+    to_dest = np.ones(len(links), bool) if dest in (None, "all") else links.importer.isin(list(dest))
+    return ((links.exporter != policy.exporter) & ~links.home & (links.kind != "release")
+            & links.material.isin(mats) & to_dest).to_numpy()
+
+
+def _tech_scope(world: World, nodes: pd.DataFrame, policy) -> np.ndarray:
+    """Facilities outside China of the rule's kinds and countries."""
+    bloc = world.tables["countries"].bloc
+    china = nodes.country.map(bloc).fillna("") == "china"
+    where = (np.ones(len(nodes), bool) if policy.countries == "all"
+             else nodes.country.isin(list(policy.countries)).to_numpy())
+    return nodes.kind.isin(list(policy.kinds)).to_numpy() & where & ~china.to_numpy()
+
+
+def _tech_dependence(world: World, nodes: pd.DataFrame, params: ParamTable, uncertain: bool) -> None:
+    """Declare ``tech_dependence_share (N,)`` [1] from the world table (0 where none applies)."""
+    table = world.tables["tech_dependence"]
+    values, dists = np.zeros(len(nodes)), {}
+    for i, n in enumerate(nodes.itertuples()):
+        hit = table[(table.kind == n.kind) & (table.country == n.country)]
+        if len(hit):
+            values[i] = float(hit.share.iloc[0])
+            if uncertain:
+                dists[i] = world_estimate(world, "tech_dependence", hit.index[0], "share")
+    params.add("tech_dependence_share", values, dists, stream="rules")
+
+
+def _compile_rules(world: World, scenario, topo, months, params: ParamTable) -> dict:
+    """Arrays and parameters of content and technology rules (empty when there are none)."""
+    links, nodes, T = topo.links, topo.nodes, len(months)
+    content = [p for p in scenario.policies if p.type == "content_rule"]
+    tech = [p for p in scenario.policies if p.type == "technology_rule"]
+    params.add("content_approval_prob", [p.approval_prob.mean() for p in content],
+               dict(enumerate(p.approval_prob for p in content)), stream="rules")
+    params.add("content_delay_days", [p.review_delay_days.mean() for p in content],
+               dict(enumerate(p.review_delay_days for p in content)), stream="rules")
+    params.add("tech_cut_share", [p.cut_share.mean() for p in tech],
+               dict(enumerate(p.cut_share for p in tech)), stream="rules")
+    _tech_dependence(world, nodes, params, bool(tech))
+    return dict(
+        content_names=tuple(p.name for p in content),
+        content_scope=np.array([_content_scope(world, links, p) for p in content],
+                               bool).reshape(len(content), len(links)),
+        content_active=np.array([active_months(months, p.start, p.end) for p in content],
+                                bool).reshape(len(content), T),
+        content_threshold=np.array([p.threshold_share for p in content], float),
+        content_applications=np.array([p.applications_per_month for p in content], int),
+        tech_names=tuple(p.name for p in tech),
+        tech_scope=np.array([_tech_scope(world, nodes, p) for p in tech],
+                            bool).reshape(len(tech), len(nodes)),
+        tech_active=np.array([active_months(months, p.start, p.end) for p in tech],
+                             bool).reshape(len(tech), T),
+    )
+
+
 def compile_policies(world: World, scenario, topo, months: pd.DatetimeIndex,
                      params: ParamTable) -> PolicyArrays:
     """Compile export licensing, bans, quotas, stockpile windows and project dates."""
@@ -115,6 +186,7 @@ def compile_policies(world: World, scenario, topo, months: pd.DatetimeIndex,
         home_first=_home_first(world, links, months, [*lic, *pol["export_ban"], *quota]),
         sp_active=_stockpile_windows(topo.stockpiles, months),
         project_announced=np.array([_month_index(months, d) for d in topo.projects.announced], float),
+        **_compile_rules(world, scenario, topo, months, params),
         contract_active=_windows(topo.contracts, months),
         sharing_active=_windows(topo.recipients, months),
         finance=finance_params(world, scenario, topo.projects, months, params, _month_index),

@@ -97,7 +97,7 @@ def _facility_nodes(world: World) -> list[dict]:
     rows = []
     for table, kind in FACILITY_TABLES.items():
         for r in world.tables[table].itertuples():
-            rows.append(dict(name=r.id, kind=kind, country=r.country, table=table,
+            rows.append(dict(name=r.id, kind=kind or r.kind, country=r.country, table=table,
                              process=getattr(r, "process", "mining"),
                              ore_type=getattr(r, "ore_type", ""), material="",
                              capacity=r.capacity_t_per_yr / MONTHS_PER_YEAR,
@@ -196,7 +196,7 @@ def _node_levels(world: World, nodes: pd.DataFrame, stage: pd.Series) -> np.ndar
         elif n.kind == "stockpile":
             outs = pd.Series([n.material])
         elif n.kind == "recycler":
-            outs = pd.Series(list(scrap_content(world)))
+            outs = pd.Series(list(scrap_content(world, _scrap_process(world, n.name))))
         else:
             outs = recipes[recipes.process == n.process].output_material
         levels.append(top if outs is None else int(stage[list(outs)].max()))
@@ -240,6 +240,11 @@ def _declare_node_params(world: World, nodes: pd.DataFrame, params: ParamTable) 
     params.add("outage_loss", nodes.outage_loss, loss)
 
 
+def _scrap_process(world: World, recycler: str) -> str:
+    """Process whose products recycler ``recycler`` takes as scrap (world ``recyclers.csv``)."""
+    return str(world.tables["recyclers"].loc[recycler, "scrap_process"])
+
+
 def _lines(world: World, nodes: pd.DataFrame, slots: _SlotIndex, params: ParamTable):
     recipes, splits = world.tables["recipes"], world.tables["ore_splits"]
     lines, outs, ins = [], [], []
@@ -255,10 +260,10 @@ def _lines(world: World, nodes: pd.DataFrame, slots: _SlotIndex, params: ParamTa
             line = len(lines)
             lines.append(dict(node=i, output="recycled metal"))
             recovery = float(world.tables["recyclers"].loc[n.name, "recovery_share"])
-            for material, content in scrap_content(world).items():
+            for material, content in scrap_content(world, _scrap_process(world, n.name)).items():
                 outs.append(dict(line=line, slot=slots.get(i, material, "out"),
                                  value=content * recovery))
-        elif n.kind in ("separator", "metal_plant", "magnet_plant"):
+        elif n.kind not in ("demand", "stockpile"):
             rec = recipes[recipes.process == n.process]
             for material, group in rec.groupby("output_material", sort=False):
                 line = len(lines)
@@ -277,12 +282,13 @@ def _lines(world: World, nodes: pd.DataFrame, slots: _SlotIndex, params: ParamTa
 def _demand_lines(world: World, scenario, nodes, slots: _SlotIndex, params: ParamTable):
     rows, base_d, growth_d, growth = [], {}, {}, []
     node_of = {c: i for i, (c, k) in enumerate(zip(nodes.country, nodes.kind)) if k == "demand"}
+    mineral = world.tables["materials"].mineral
     override = dict(scenario.demand_growth)
     shared: dict[str, object] = {}
     for j, r in enumerate(world.tables["demand"].itertuples()):
         node = node_of[r.region]
         rows.append(dict(region=r.region, sector=r.sector, material=r.material,
-                         priority_class=int(r.priority_class),
+                         mineral=mineral[r.material], priority_class=int(r.priority_class),
                          slot=slots.get(node, r.material, "in")))
         base_d[j] = _scaled(world_estimate(world, "demand", r.id, "demand_t_per_yr"), 1 / 12)
         growth.append(r.growth_per_yr)

@@ -32,6 +32,9 @@ TABLES: dict[str, tuple[str, dict[str, Any]]] = {
     "prob_shortage": ("prob_shortage", {"by": ("region", "material")}),
     "flows": ("flows", {}),
     "stockpiles": ("stockpiles", {}),
+    "prices": ("prices", {}),
+    "payments": ("payments", {}),
+    "tariff_revenue": ("tariff_revenue", {}),
 }
 
 #: Tables of the supply levers, written when the scenario uses the lever.
@@ -272,8 +275,8 @@ def write_plots(results: Any, out_dir: str | os.PathLike[str]) -> list[Path]:
     Returns
     -------
     list of pathlib.Path
-        The files written: ``shortage_<region>_<material>.png`` and
-        ``supply_by_origin_<region>.png``.
+        The files written: ``shortage_<region>_<material>.png``,
+        ``supply_by_origin_<region>.png`` and ``price_<element>.png``.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -291,6 +294,10 @@ def write_plots(results: Any, out_dir: str | os.PathLike[str]) -> list[Path]:
             path = out / f"supply_by_origin_{slug(region)}.png"
             area = partial(plot.supply_by_origin, results, region, materials)
             written.append(_save_figure(path, area))
+    if "price_usd_per_kg" in ds.data_vars:
+        for element in map(str, ds["element"].values):
+            fan = partial(plot.prices, results, element)
+            written.append(_save_figure(out / f"price_{slug(element)}.png", fan))
     return written
 
 

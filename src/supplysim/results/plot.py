@@ -146,6 +146,41 @@ def shortage_fan(
     return fig, ax
 
 
+def prices(results: Any, element: str | None = None, ax: Any = None) -> tuple[Any, Any]:
+    """Oxide price index of each market: median and 5-95 % band across paths [USD/kg].
+
+    Parameters
+    ----------
+    results : Results
+        Simulation results with ``price_usd_per_kg``.
+    element : str, optional
+        Element to plot; default the first one.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on.
+
+    Returns
+    -------
+    tuple
+        ``(fig, ax)``.
+    """
+    price = results.ds["price_usd_per_kg"]
+    element = element or str(price["element"].values[0])
+    months = price["month"].to_numpy()
+    fig, ax = _new_axes(ax)
+    for k, market in enumerate(map(str, price["market"].values)):
+        stats = metrics.path_stats(price.sel(market=market, element=element), (0.05, 0.5, 0.95))
+        ax.fill_between(months, stats["p05"], stats["p95"], alpha=0.2, color=f"C{k}")
+        ax.plot(months, stats["p50"], color=f"C{k}", lw=2, label=f"{market} (median, 5-95 %)")
+    ax.set_ylabel(f"{element} oxide price [USD/kg]")
+    ax.set_xlabel("Month")
+    ax.set_title(f"{_scenario(results)}: {element} oxide price by market")
+    ax.set_ylim(bottom=0)
+    _date_axis(ax)
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    return fig, ax
+
+
 def origin_means(
     results: Any, destination: str, material: str | Sequence[str]
 ) -> xr.DataArray:

@@ -11,7 +11,7 @@ import xarray as xr
 
 from supplysim.results import metrics
 
-DEMAND_KEYS = ("region", "sector", "material")
+DEMAND_KEYS = ("region", "sector", "material", "mineral")
 FLOW_KEYS = {"exporter": "exporter", "destination": "destination", "material": "flow_material"}
 REQUIRED = ("demand_t", "unmet_t")
 EMPTY_T = 1e-6  # [t] a stockpile below this is empty
@@ -68,7 +68,7 @@ class Results:
     ds : xarray.Dataset
         ``demand_t`` and ``unmet_t`` (path, month, region, sector, material) [t/month],
         ``shipped_t`` (path, month, flow) [t/month], ``stockpile_t`` (path, month, stockpile)
-        [t]; attributes ``scenario``, ``scenario_hash``, ``seed``, ``version``, ...
+        [t], ``origin_share`` (path, month, region, material) [1]; attributes ``scenario``, ``scenario_hash``, ``seed``, ``version``, ...
     meta : dict
         Run metadata: at least ``paths``, ``steps``, ``nodes``, ``seconds`` [s].
     events : pandas.DataFrame, optional
@@ -106,10 +106,21 @@ class Results:
         """Per-path unmet and demand summed to (path, month, *by) [t/month], cached."""
         if by not in self._groups:
             keep = ("path", "month", *by)
-            unmet = metrics.sum_to(self.ds["unmet_t"], keep).transpose(*keep)
-            demand = metrics.sum_to(self.ds["demand_t"], keep).transpose(*keep)
+            unmet = metrics.sum_to(self._by_mineral("unmet_t", by), keep).transpose(*keep)
+            demand = metrics.sum_to(self._by_mineral("demand_t", by), keep).transpose(*keep)
             self._groups[by] = (unmet, demand)
         return self._groups[by]
+
+    def _by_mineral(self, name: str, by: tuple[str, ...]) -> xr.DataArray:
+        """``ds[name]`` with materials summed into their mineral when ``by`` names ``mineral``."""
+        da = self.ds[name]
+        if "mineral" not in by:
+            return da
+        if "material" in by:
+            raise ValueError("by: 'mineral' and 'material' together; a material has one mineral")
+        if "mineral" not in da.coords:
+            raise ValueError("these results carry no mineral labels")
+        return da.groupby("mineral").sum("material")
 
     def _share(self, by: tuple[str, ...]) -> tuple[xr.DataArray, xr.DataArray]:
         """Per-path unmet share (path, month, *by) [1] and a has-demand mask (*by)."""
@@ -126,7 +137,8 @@ class Results:
         Parameters
         ----------
         by : str, sequence of str or None
-            Keys among ``region``, ``sector``, ``material``; empty for a world total.
+            Keys among ``region``, ``sector``, ``material`` or ``mineral`` (the chain of the
+            materials, e.g. ``lithium``; not with ``material``); empty for a world total.
         quantiles : sequence of float
             Quantiles across paths [1]; columns named ``p05``, ``p50``, ...
 
@@ -155,7 +167,7 @@ class Results:
         threshold : float
             Unmet share of demand [1].
         by : str, sequence of str or None
-            Keys among ``region``, ``sector``, ``material``.
+            Keys among ``region``, ``sector``, ``material`` or ``mineral``.
 
         Returns
         -------
@@ -180,7 +192,7 @@ class Results:
         threshold : float
             Unmet share of demand [1].
         by : str, sequence of str or None
-            Keys among ``region``, ``sector``, ``material``.
+            Keys among ``region``, ``sector``, ``material`` or ``mineral``.
         months : int or None
             Only the first ``months`` months of the horizon count [month].
 
@@ -202,7 +214,7 @@ class Results:
         Parameters
         ----------
         by : str, sequence of str or None
-            Keys among ``region``, ``sector``, ``material``.
+            Keys among ``region``, ``sector``, ``material`` or ``mineral``.
 
         Returns
         -------
@@ -311,11 +323,12 @@ class Results:
         df.attrs["units"] = {c: "t/month" for c in cols}
         return df
 
-    def contracts(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
-        """Tonnes delivered under each offtake contract per month and their value.
+    def origin(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Chinese-origin share of the supply each region draws on, per month and material.
 
-        Delivered means shipped by the seller in the month (it arrives after the route's lead
-        time). The value uses the contract price.
+        The share is that of the regional stock demand is served from, after the month's
+        arrivals: goods mixed by mass, lines in China making Chinese-origin goods, other lines
+        passing on the mass-weighted share of their inputs.
 
         Parameters
         ----------
@@ -325,9 +338,110 @@ class Results:
         Returns
         -------
         pandas.DataFrame
-            ``month``, ``contract``, ``buyer``, ``seller``, ``material``, ``price_usd_per_kg``,
-            ``mean`` and quantiles [t/month], ``value_usd_mean`` [USD/month]. Empty when the
-            scenario has no contracts.
+            ``month``, ``region``, ``material``, ``mean`` and quantiles (``p05``, ``p95``) [1];
+            rows of a region without demand of the material are dropped.
+        """
+        if "origin_share" not in self.ds.data_vars:
+            raise ValueError("results Dataset has no origin_share variable")
+        share = self.ds["origin_share"]
+        cols = metrics.path_stats(share.fillna(0.0), quantiles)
+        keep = share.notnull().all(("path", "month"))
+        df = metrics.tidy(cols, ("month", "region", "material"), keep=keep)
+        df = df[["month", "region", "material", *cols]]
+        df.attrs["units"] = {c: "1" for c in cols}
+        return df
+
+    # -- markets ---------------------------------------------------------------------------
+    def prices(self, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Oxide price indices at month end per market and element, across paths.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``market`` (``china``, ``ex_china``), ``element``, ``mean`` and quantiles
+            (``p05``, ``p50``, ``p95``) [USD/kg]. Empty when the results hold no prices.
+        """
+        qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
+        names = ["month", "market", "element", "mean", *qnames]
+        price = self.ds.get("price_usd_per_kg")
+        if price is None:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            df = metrics.tidy(metrics.path_stats(price, quantiles), ("month", "market", "element"))[names]
+        df.attrs["units"] = {c: "USD/kg" for c in ("mean", *qnames)}
+        return df
+
+    def payments(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Price floor payments per month and policy, across paths.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``policy``, ``mean`` and quantiles (``p05``, ``p95``) [USD] paid in the
+            month. Empty when the scenario has no price floor.
+        """
+        return self._policy_money("payment_usd", "floor", quantiles)
+
+    def tariff_revenue(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Tariff revenue per month and policy, across paths.
+
+        Shipments on a taxed link are valued at the ex-China index of their rare-earth content.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``policy``, ``mean`` and quantiles [USD] collected in the month. Empty
+            when the scenario has no tariff.
+        """
+        return self._policy_money("tariff_usd", "tariff", quantiles)
+
+    def _policy_money(self, var: str, dim: str, quantiles: Sequence[float]) -> pd.DataFrame:
+        """Monthly money of each policy along ``dim`` of ``var``: path statistics [USD]."""
+        qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
+        names = ["month", "policy", "mean", *qnames]
+        money = self.ds.get(var)
+        if money is None or money.sizes.get(dim, 0) == 0:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            df = metrics.tidy(metrics.path_stats(money, quantiles), ("month", dim))
+            df = df.rename(columns={dim: "policy"})[names]
+        df.attrs["units"] = {c: "USD" for c in ("mean", *qnames)}
+        return df
+
+    # -- supply levers ---------------------------------------------------------------------
+    def contracts(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Tonnes delivered under each offtake contract per month and their value.
+
+        Delivered means shipped by the seller in the month (it arrives after the route's lead
+        time). The value uses the contract price: the policy's ``price_usd_per_kg``, else the
+        world's 2024 ex-China price moved with the ex-China index of the element, path by path.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``contract``, ``buyer``, ``seller``, ``material``, ``price_usd_per_kg``
+            (mean over paths), ``mean`` and quantiles [t/month], ``value_usd_mean``
+            [USD/month]. Empty when the scenario has no contracts.
         """
         qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
         names = ["month", "contract", "buyer", "seller", "material", "price_usd_per_kg", "mean",
@@ -336,12 +450,15 @@ class Results:
         if da is None or da.sizes.get("contract", 0) == 0:
             df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
         else:
+            price = self.ds.get("contract_usd_per_kg")
+            if price is None:
+                price = xr.broadcast(da["contract_price_usd_per_kg"].astype(float), da)[0]
             cols = metrics.path_stats(da, quantiles)
+            cols["price_usd_per_kg"] = price.mean("path")
+            cols["value_usd_mean"] = (da.astype(float) * price * 1000.0).mean("path")
             df = metrics.tidy(cols, ("month", "contract")).rename(columns={
                 "contract_buyer": "buyer", "contract_seller": "seller",
-                "contract_material": "material", "contract_price_usd_per_kg": "price_usd_per_kg"})
-            df["value_usd_mean"] = df["mean"] * df["price_usd_per_kg"] * 1000.0
-            df = df[names]
+                "contract_material": "material"})[names]
         df.attrs["units"] = {c: "t/month" for c in ("mean", *qnames)} | {
             "price_usd_per_kg": "USD/kg", "value_usd_mean": "USD/month"}
         return df
@@ -457,6 +574,15 @@ class Results:
 
         return plot.shortage_fan(self, region, material, sector, share=share, ax=ax)
 
+    def plot_prices(self, element: str | None = None, ax: Any = None) -> tuple[Any, Any]:
+        """Fan chart of the oxide price indices of both markets [USD/kg].
+
+        See :func:`supplysim.results.plot.prices`.
+        """
+        from supplysim.results import plot
+
+        return plot.prices(self, element, ax=ax)
+
     def plot_supply_by_origin(
         self, destination: str, material: str | Sequence[str], ax: Any = None
     ) -> tuple[Any, Any]:
@@ -474,6 +600,6 @@ def _empty_dtype(column: str) -> Any:
     if column == "month":
         return "datetime64[ns]"
     if column in ("stockpile", "holder", "material", "contract", "buyer", "seller", "finance",
-                  "project", "instrument", "recycler", "country"):
+                  "project", "instrument", "recycler", "country", "market", "element", "policy"):
         return str
     return np.float64

@@ -23,6 +23,7 @@ from supplysim.scenario.load import (
 )
 from supplysim.scenario.schema import (
     CapacityProject,
+    ContentRule,
     ExportBan,
     ExportLicensing,
     ExportQuota,
@@ -34,10 +35,12 @@ from supplysim.scenario.schema import (
     Scenario,
     StockpilePolicy,
     StockpileSharing,
+    TechnologyRule,
 )
 
 __all__ = [
     "CapacityProject",
+    "ContentRule",
     "Distribution",
     "ExportBan",
     "ExportLicensing",
@@ -51,6 +54,7 @@ __all__ = [
     "Scenario",
     "StockpilePolicy",
     "StockpileSharing",
+    "TechnologyRule",
     "load_scenario",
     "parse_scenario",
 ]

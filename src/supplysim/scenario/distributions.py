@@ -334,6 +334,7 @@ Material = Annotated[str, _vocab_name("materials", "material")]
 Sector = Annotated[str, _vocab_name("sectors", "sector")]
 FacilityKind = Annotated[str, _vocab_name("facility_kinds", "facility kind")]
 OreType = Annotated[Union[str, None], _vocab_name("ore_types", "ore type", optional=True)]
+Mineral = Annotated[str, _vocab_name("minerals", "mineral")]
 
 
 def seq(value: Any) -> Any:

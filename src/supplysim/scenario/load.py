@@ -33,8 +33,10 @@ MAX_ALIASES = 100  # most uses of YAML aliases in one file
 MAX_VALUES = 100_000  # most values after expanding aliases
 MAX_EXTENDS = 16  # longest extends chain [files]
 DOC = "(document)"
-TOP_KEYS = ("name", "description", "extends", "horizon", "demand_growth", "outages", "policies")
+TOP_KEYS = ("name", "description", "extends", "horizon", "demand_growth", "outages", "demand_response",
+            "policies")
 TOP_KEYS += ("remove_policies",)
+TOP_KEYS += ("minerals",)
 _Y = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_Y + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 NAME = re.compile(r"[A-Za-z0-9_\-]+")  # a scenario name; anything else is a path

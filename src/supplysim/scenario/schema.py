@@ -21,24 +21,32 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from supplysim.scenario.distributions import (
-    DIST_KINDS, Country, Destinations, Elements, FacilityKind, Fixed, MaybeWhen, Material, Month,
+    DIST_KINDS, Country, Destinations, Element, Elements, FacilityKind, Fixed, MaybeWhen, Material,
+    Mineral,
+    Month,
     NonNegative, Number, OreType, Positive, Probability, Sector, Stages, When, custom_error,
     BOOL_HINT, describe, number_hint, seq, unknown_name,
 )  # fmt: skip
 
 __all__ = [
     "CapacityProject",
+    "ContentRule",
     "ExportBan",
     "ExportLicensing",
+    "ExportPriceCut",
     "ExportQuota",
+    "FriendShoring",
     "Horizon",
     "Policy",
+    "PriceFloor",
     "Scenario",
     "Offtake",
     "ProjectFinance",
     "StockpilePolicy",
     "RecyclingGrowth",
     "StockpileSharing",
+    "Tariff",
+    "TechnologyRule",
 ]
 
 _STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
@@ -87,6 +95,42 @@ class ExportLicensing(_TradePolicy):
     review_capacity_per_week: Annotated[int, Field(ge=1)] | None = None
     rfi_prob: Probability = Fixed(value=0.0)  # share of reviews asking for more information [-]
     rfi_delay_days: NonNegative = Fixed(value=30.0)  # applicant's time to answer a request [d]
+
+
+class ContentRule(ExportLicensing):
+    """Third-country exports of goods whose Chinese-origin share exceeds ``threshold_share`` need
+    a licence from ``exporter`` (which must be China), decided as under export licensing.
+
+    The scope (stages, elements, destinations) selects the trade links of every other exporter.
+    """
+
+    type: Literal["content_rule"]  # type: ignore[assignment]
+    threshold_share: Annotated[float, Field(ge=0.0, le=1.0)]  # Chinese-origin share [1]
+
+    @model_validator(mode="after")
+    def _check_china(self) -> ContentRule:
+        if self.exporter != "China":
+            text = f"expected 'China': origin is tracked for Chinese content, got {self.exporter!r}"
+            raise custom_error(text, ("exporter",))
+        return self
+
+
+class TechnologyRule(_Policy):
+    """China withholds equipment or know-how: ``cut_share`` of the capacity that depends on it
+    (world table ``tech_dependence``) is unavailable at facilities outside China."""
+
+    type: Literal["technology_rule"]
+    kinds: Annotated[tuple[FacilityKind, ...], BeforeValidator(seq), Field(min_length=1)] = (
+        "separator", "metal_plant", "magnet_plant")
+    countries: Destinations = "all"  # facility countries in scope (China never is)
+    cut_share: Probability  # share of the dependent capacity lost [1]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check_end(self) -> TechnologyRule:
+        _check_dates(self.start, self.end)
+        return self
 
 
 class ExportBan(_TradePolicy):
@@ -157,6 +201,74 @@ class StockpilePolicy(_Policy):
         return self
 
 
+class PriceFloor(_Policy):
+    """A government pays a producer ``(floor - market price)+`` on the covered tonnes.
+
+    The covered tonnes of a month are ``covered_t_per_month`` plus ``covered_share`` of the
+    producer country's output of the element at ``stage`` in that month.
+    """
+
+    type: Literal["price_floor"]
+    element: Element
+    market: Literal["china", "ex_china"] = "ex_china"
+    floor_usd_per_kg: NonNegative  # [USD/kg]
+    producer: Country
+    stage: Literal["oxide", "metal"] = "oxide"
+    covered_t_per_month: NonNegative = Fixed(value=0.0)  # [t/month]
+    covered_share: Probability = Fixed(value=0.0)  # share of the producer's output [-]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> PriceFloor:
+        _check_dates(self.start, self.end)
+        return self
+
+
+class ExportPriceCut(_Policy):
+    """An exporter cuts its export prices: the ex-China index of ``elements`` falls by ``cut_share``."""
+
+    type: Literal["export_price_cut"]
+    exporter: Country
+    elements: Elements
+    cut_share: Probability  # share by which export prices fall [-]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ExportPriceCut:
+        _check_dates(self.start, self.end)
+        return self
+
+
+class Tariff(_TradePolicy):
+    """Importers (``destinations``) tax goods from ``exporter`` at ``rate_share`` of their value.
+
+    Buyers shift order shares away from taxed links (see :mod:`supplysim.engines.market`).
+    """
+
+    type: Literal["tariff"]
+    rate_share: NonNegative  # ad valorem rate [-]
+
+
+class FriendShoring(_Policy):
+    """Buyers prefer suppliers of ``bloc`` while the ex-China premium stays under ``max_premium_share``."""
+
+    type: Literal["friend_shoring"]
+    buyers: Destinations = "all"
+    bloc: Literal["allied", "other", "china"] = "allied"
+    stages: Stages = Field(None, validate_default=True)
+    elements: Elements = ("NdPr", "Dy", "Tb")
+    max_premium_share: NonNegative  # ex-China over China price, minus 1 [-]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> FriendShoring:
+        _check_dates(self.start, self.end)
+        return self
+
+
 class Offtake(_Policy):
     """A contract: ``buyer`` takes up to ``tonnes_per_month`` of ``material`` from ``seller``.
 
@@ -171,7 +283,7 @@ class Offtake(_Policy):
     seller: Country
     material: Material
     tonnes_per_month: NonNegative  # [t/month]
-    # [USD/kg]; default: the 2024 ex-China price of the world's prices.csv
+    # [USD/kg]; default: the 2024 ex-China price of prices.csv moved with the ex-China index
     price_usd_per_kg: NonNegative = None  # type: ignore[assignment]
     priority: Annotated[int, Field(ge=0, le=8)] = 0
     buyer_kind: FacilityKind | None = None
@@ -260,7 +372,8 @@ class RecyclingGrowth(_Policy):
 
 
 Policy = Annotated[
-    Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy, Offtake,
+    Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy, ContentRule,
+          TechnologyRule, PriceFloor, ExportPriceCut, Tariff, FriendShoring, Offtake,
           ProjectFinance, StockpileSharing, RecyclingGrowth],
     Field(discriminator="type"),
 ]
@@ -272,6 +385,12 @@ POLICY_KINDS: dict[str, type[_Policy]] = {
     "export_quota": ExportQuota,
     "capacity_project": CapacityProject,
     "stockpile": StockpilePolicy,
+    "content_rule": ContentRule,
+    "technology_rule": TechnologyRule,
+    "price_floor": PriceFloor,
+    "export_price_cut": ExportPriceCut,
+    "tariff": Tariff,
+    "friend_shoring": FriendShoring,
     "offtake": Offtake,
     "project_finance": ProjectFinance,
     "stockpile_sharing": StockpileSharing,
@@ -318,7 +437,10 @@ class Scenario(BaseModel):
     horizon: Horizon
     demand_growth: dict[Sector, Number] = Field(default_factory=dict)  # [fraction/yr]
     outages: bool = True
+    demand_response: bool = False  # demand follows prices (elasticity, substitution)
     policies: Annotated[tuple[Policy, ...], BeforeValidator(seq)] = ()
+    # mineral chains carried (materials.mineral); null: the world's base minerals
+    minerals: Annotated[tuple[Mineral, ...], BeforeValidator(seq), Field(min_length=1)] | None = None
 
     @model_validator(mode="after")
     def _check_policies(self) -> Scenario:
@@ -392,7 +514,8 @@ class Scenario(BaseModel):
             "demand_growth": {k: _plain(v) for k, v in sorted(self.demand_growth.items())},
             "outages": self.outages,
             "policies": [_plain_policy(p) for p in self.policies],
-        }
+        } | ({} if self.minerals is None else {"minerals": list(self.minerals)}) | (
+            {"demand_response": True} if self.demand_response else {})
 
     @property
     def hash(self) -> str:

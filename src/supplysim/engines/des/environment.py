@@ -77,7 +77,7 @@ def path_generators(root: np.random.SeedSequence, path: int) -> dict[str, np.ran
     """
     block, within = divmod(path, BLOCK_PATHS)
     out = {}
-    for purpose in ("outages", "licences", "leads"):
+    for purpose in ("outages", "licences", "leads", "content_licences"):
         key = (*root.spawn_key, block, PURPOSES.index(purpose), within)
         seq = np.random.SeedSequence(root.entropy, spawn_key=key)
         out[purpose] = np.random.Generator(np.random.PCG64(seq))
@@ -97,9 +97,10 @@ class PathWorld:
     log : EventLog
         Events of the path.
     rng : dict of numpy.random.Generator
-        Streams by purpose (``outages``, ``licences``, ``leads``).
+        Streams by purpose (``outages``, ``licences``, ``leads``, ``content_licences``).
     receipts : list
-        Heap of ``(arrival day, seq, link, tonnes)`` whose arrival time is known [d, -, -, t].
+        Heap of ``(arrival day, seq, link, tonnes, Chinese-origin tonnes)`` whose arrival time
+        is known [d, -, -, t, t].
     """
 
     env: simpy.Environment
@@ -115,18 +116,23 @@ class PathWorld:
         env = simpy.Environment()
         return cls(env, [Stock(env, init=max(float(s), 0.0)) for s in stock_t], log, rng)
 
-    def expect(self, day: float, link: int, tonnes: float) -> None:
-        """Record goods due on ``link`` at ``day`` for the planner's books [d, t]."""
-        self._seq += 1
-        heapq.heappush(self.receipts, (day, self._seq, link, tonnes))
+    def expect(self, day: float, link: int, tonnes: float, china_t: float = 0.0) -> None:
+        """Record goods due on ``link`` at ``day`` for the planner's books [d, t].
 
-    def due_before(self, day: float, n_links: int) -> np.ndarray:
-        """Pop the receipts due before ``day``; return tonnes per link (links, 1) [t]."""
-        out = np.zeros((n_links, 1))
+        ``china_t`` is their Chinese-origin part [t].
+        """
+        self._seq += 1
+        heapq.heappush(self.receipts, (day, self._seq, link, tonnes, china_t))
+
+    def due_before(self, day: float, n_links: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pop the receipts due before ``day``; return tonnes and their Chinese-origin part
+        per link, each (links, 1) [t]."""
+        out, china = np.zeros((n_links, 1)), np.zeros((n_links, 1))
         while self.receipts and self.receipts[0][0] < day:
-            _, _, link, tonnes = heapq.heappop(self.receipts)
+            _, _, link, tonnes, china_t = heapq.heappop(self.receipts)
             out[link, 0] += tonnes
-        return out
+            china[link, 0] += china_t
+        return out, china
 
     def lead_days(self, lead_months: float) -> float:
         """A sampled lead time: uniform within +-LEAD_SPREAD of the mean [d]."""

@@ -88,7 +88,7 @@ def licence_lot(w, ctx, lot, desk):
     if not lot.approved or lot.tonnes <= TINY_T:
         return
     lead = w.lead_days(ctx.lead_months[lot.link])
-    w.expect(w.env.now + lead, lot.link, lot.tonnes)
+    w.expect(w.env.now + lead, lot.link, lot.tonnes, lot.tonnes * lot.china)
     w.log.add(w.env.now, "shipment_departed", *ends, lot.tonnes, "licensed")
     yield from arrival(w, ctx, lot.link, lot.tonnes, w.env.now + lead, "licensed")
 
@@ -100,13 +100,14 @@ class ReviewDesk:
     later. Otherwise applications queue first-come first-served and ``capacity`` of them are
     taken up each week (from day 0), each decided ``review_days`` after it is taken up. After a
     review, a "request for more information" (probability ``rfi_prob``) sends the application
-    back to the applicant for ``rfi_days``, then into the queue again.
+    back to the applicant for ``rfi_days``, then into the queue again. ``stream`` names the
+    random stream of its RFI draws (content-rule desks draw from their own).
     """
 
     def __init__(self, w, name: str, review_days: float, capacity, rfi_prob: float,
-                 rfi_days: float) -> None:
+                 rfi_days: float, stream: str = "licences") -> None:
         self.name, self.review_days, self.capacity = name, review_days, capacity
-        self.rfi_prob, self.rfi_days = rfi_prob, rfi_days
+        self.rfi_prob, self.rfi_days, self.stream = rfi_prob, rfi_days, stream
         self.queue: deque = deque()
         if capacity is not None:
             w.env.process(self._take_up(w))
@@ -120,7 +121,7 @@ class ReviewDesk:
                 yield ticket
                 w.log.add(w.env.now, "licence_review", *ends, tonnes, self.name)
             yield w.env.timeout(self.review_days)
-            if not w.rng["licences"].random() < self.rfi_prob:
+            if not w.rng[self.stream].random() < self.rfi_prob:
                 return
             w.log.add(w.env.now, "licence_rfi", *ends, tonnes, self.name)
             yield w.env.timeout(self.rfi_days)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,7 +16,8 @@ from supplysim.engines.layout import Layout
 from supplysim.engines.month import project_schedule
 from supplysim.seeding import BLOCK_PATHS, Streams
 
-OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "contract_t", "recycled_t")
+OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "origin_share", "price_usd_per_kg",
+           "payment_usd", "tariff_usd", "contract_t", "recycled_t")
 
 
 @dataclass
@@ -27,6 +28,7 @@ class RunContext:
     lay: Layout
     licences: list          # per licence policy: (name, capacity/week or None, rfi_prob, rfi_days)
     labels: Labels
+    content: list = field(default_factory=list)  # the same per content rule
 
     def __post_init__(self) -> None:
         net, lay = self.net, self.lay
@@ -42,8 +44,7 @@ class RunContext:
         self.demand_node = lay.slot_node[lay.d_slot].tolist()
         self.demand_material, self.demand_sector = d.material.tolist(), d.sector.tolist()
         in_slot, out_slot = lay.consumer, lay.out_slot
-        facility = net.nodes.kind.isin(["mine", "separator", "metal_plant", "magnet_plant",
-                                        "recycler"])
+        facility = ~net.nodes.kind.isin(["demand", "stockpile"])
         self.node_slots = [(n, np.flatnonzero((lay.slot_node == n) & in_slot).tolist(),
                             np.flatnonzero((lay.slot_node == n) & out_slot).tolist())
                            for n in np.flatnonzero(facility.to_numpy())]
@@ -53,9 +54,10 @@ class RunContext:
         return v["lic_delay_days"][:, 0]
 
 
-def licence_settings(scenario, names) -> list:
-    """``(name, capacity per week, rfi_prob dist, rfi_delay_days dist)`` of each licence policy."""
-    by_name = {p.name: p for p in scenario.policies if p.type == "export_licensing"}
+def licence_settings(scenario, names, kind: str = "export_licensing") -> list:
+    """``(name, capacity per week, rfi_prob dist, rfi_delay_days dist)`` of each licence policy
+    (or of each content rule with ``kind="content_rule"``)."""
+    by_name = {p.name: p for p in scenario.policies if p.type == kind}
     return [(n, getattr(by_name[n], "review_capacity_per_week", None),
              getattr(by_name[n], "rfi_prob", None), getattr(by_name[n], "rfi_delay_days", None))
             for n in names]
@@ -113,6 +115,10 @@ def run_path(ctx: RunContext, values: dict, built: np.ndarray, rng: dict) -> tup
               "unmet_t": np.array([r.unmet for r in records]),
               "shipped_t": np.array([r.shipped for r in records]),
               "stockpile_t": np.array([r.stockpile for r in records]),
+              "origin_share": np.array([r.origin_share for r in records]),
+              "price_usd_per_kg": np.array([r.price for r in records]),
+              "payment_usd": np.array([r.payment for r in records]),
+              "tariff_usd": np.array([r.tariff for r in records]),
               "contract_t": np.array([r.contract for r in records]).reshape(T, -1),
               "recycled_t": np.array([r.recycled for r in records]).reshape(T, -1)}
     return arrays, log.arrays()
@@ -125,6 +131,12 @@ def _start(w, ctx: RunContext, planner: Planner, values: dict, built, cuts) -> N
         p = float(rfi_prob.ppf(u[q, 0])) if rfi_prob is not None else 0.0
         d = float(rfi_days.ppf(u[q, 1])) if rfi_days is not None else 0.0
         planner.desks.append(proc.ReviewDesk(w, name, float(values["lic_delay_days"][q]), cap, p, d))
+    u = w.rng["content_licences"].random((len(ctx.content), 2))
+    for c, (name, cap, rfi_prob, rfi_days) in enumerate(ctx.content):
+        p = float(rfi_prob.ppf(u[c, 0])) if rfi_prob is not None else 0.0
+        d = float(rfi_days.ppf(u[c, 1])) if rfi_days is not None else 0.0
+        planner.desks.append(proc.ReviewDesk(w, name, float(values["content_delay_days"][c]), cap,
+                                             p, d, stream="content_licences"))
     for node, a, e in cuts:
         env.process(proc.outage(w, node, a, e, float(values["outage_loss"][node])))
     pol = ctx.net.policies
@@ -149,7 +161,7 @@ def _fill_pipeline(w, ctx: RunContext, planner: Planner) -> None:
             day = (k + w.rng["leads"].random()) / BATCHES_PER_MONTH * DAYS_PER_MONTH
             day += w.lead_days(lay.lead_months[link])
             if day >= 0:
-                w.expect(day, int(link), tonnes)
+                w.expect(day, int(link), tonnes, tonnes * float(lay.origin0[lay.link_src[link]]))
                 planner.books.transit[link, 0] += tonnes
                 w.env.process(proc.arrival(w, ctx, int(link), tonnes, day, "pipeline"))
 
@@ -162,7 +174,8 @@ def run_des(net, scenario, root: np.random.SeedSequence, runs: int) -> tuple[dic
     """
     lay = Layout.of(net)
     ctx = RunContext(net, lay, licence_settings(scenario, net.policies.lic_names),
-                     Labels(net.nodes.name, net.nodes.country, net.slots.material))
+                     Labels(net.nodes.name, net.nodes.country, net.slots.material),
+                     licence_settings(scenario, net.policies.content_names, "content_rule"))
     nq, nj = len(net.policies.lic_names), len(lay.project_node)
     out = {k: [] for k in OUTPUTS}
     events = []
