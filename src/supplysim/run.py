@@ -302,7 +302,63 @@ def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: in
         attrs=dict(scenario=net.scenario_name, scenario_hash=net.scenario_hash, seed=str(seed),
                    version=_pkg_version("supplysim"), engine="vector", chunk_size=chunk_size),
     )
+    c = net.contracts
+    empty = np.zeros((paths, T, len(c)), np.float32)
+    ds["contract_t"] = xr.DataArray(arrays.get("contract_t", empty),
+                                    dims=("path", "month", "contract"),
+                                    attrs=_attrs("t/month", "shipped under offtake contracts"))
+    ds = ds.assign_coords(contract=c.name.to_numpy(str),
+                          contract_buyer=("contract", c.buyer.to_numpy(str)),
+                          contract_seller=("contract", c.seller.to_numpy(str)),
+                          contract_material=("contract", c.material.to_numpy(str)),
+                          contract_price_usd_per_kg=("contract",
+                                                     c.price_usd_per_kg.to_numpy(float)))
+    ds["contract_usd_per_kg"] = xr.DataArray(
+        _contract_prices(net, price, markets, paths, T), dims=("path", "month", "contract"),
+        attrs=_attrs("USD/kg", "offtake contract price: the policy's, else the 2024 ex-China "
+                               "price moved with the ex-China index of the element"))
+    out = Layout.of(net).rec_out if len(net.recyclers) else np.zeros(0, int)
+    rec_node = net.slots.node.to_numpy()[out]
+    ds["recycled_t"] = xr.DataArray(
+        arrays.get("recycled_t", np.zeros((paths, T, len(out)), np.float32)),
+        dims=("path", "month", "recycled"),
+        attrs=_attrs("t/month", "metal recovered from magnet scrap (a source, like a mine)"))
+    ds = ds.assign_coords(recycler=("recycled", net.nodes.name.to_numpy(str)[rec_node]),
+                          recycler_country=("recycled", net.nodes.country.to_numpy(str)[rec_node]),
+                          recycled_material=("recycled", net.slots.material.to_numpy(str)[out]))
+    fin = net.policies.finance
+    ds["finance_cost_usd"] = xr.DataArray(fin.cost_usd.to_numpy(float), dims=("finance",),
+                                          attrs=_attrs("USD", "budget cost of project financing"))
+    ds = ds.assign_coords(finance=fin.name.to_numpy(str),
+                          finance_project=("finance", fin.project.to_numpy(str)),
+                          finance_instrument=("finance", fin.instrument.to_numpy(str)),
+                          finance_amount_usd=("finance", fin.amount_usd.to_numpy(float)),
+                          finance_month=("finance",
+                                         pd.DatetimeIndex(net.months)[fin.month.to_numpy(int)]))
     return ds
+
+
+def _contract_prices(net: Network, price: np.ndarray, markets: list[str], paths: int,
+                     T: int) -> np.ndarray:
+    """Price of each offtake contract per path and month (paths, T, contracts) [USD/kg].
+
+    A contract with a price of its own keeps it; one without takes the world's 2024 ex-China
+    price of its material times the ratio of the ex-China index of its element at the month's
+    end to its 2024 level (unchanged when the element has no index).
+    """
+    c, mk = net.contracts, net.market
+    out = np.empty((paths, T, len(c)), np.float32)
+    out[:] = c.price_usd_per_kg.to_numpy(float)
+    if not len(c) or "ex_china" not in markets:
+        return out
+    E, m = len(mk.elements), markets.index("ex_china")
+    for j, (element, indexed) in enumerate(zip(c.element, c.indexed)):
+        if indexed and element in mk.elements:
+            e = mk.elements.index(element)
+            base = float(mk.price0[m * E + e])
+            if base > 0:
+                out[:, :, j] *= price[:, :, m, e] / base
+    return out
 
 
 def _minerals_of(demand, materials: list[str]) -> np.ndarray:

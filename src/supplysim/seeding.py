@@ -16,7 +16,7 @@ BLOCK_PATHS = 256
 
 #: Stream purposes; each gets its own independent stream per block.
 PURPOSES = ("sampling", "outages", "licences", "leads", "rule_sampling", "content_licences",
-            "content_leads")
+            "content_leads", "levers")
 
 SeedLike = int | np.random.SeedSequence | None
 

@@ -1,8 +1,8 @@
 """Mass balance of every node and month, and the guards that stop a run that breaks it.
 
 For each node: ``start + inflow = outflow + end + losses``, where inflow is what arrived plus
-outside inputs (ore extracted, iron and boron in magnets), outflow is what was shipped or
-consumed by demand, and losses are conversion losses.
+outside inputs (ore extracted, metal recovered from magnet scrap at recyclers, iron and boron in
+magnets), outflow is what was shipped or consumed by demand, and losses are conversion losses.
 """
 
 from __future__ import annotations

@@ -80,6 +80,9 @@ def close_month(mk, books: MarketBooks, v: dict, t: int, flows: dict) -> MonthMa
     cover gap compares the market's stock with its normal stock; the unmet share is that of
     the element content of the market's demand. Updates ``books`` in place.
     """
+    if not len(mk.elements):  # a world without priced elements: nothing to move or pay
+        none = np.zeros((0, flows["stock"].shape[1]))
+        return MonthMarket(none, none, none)
     r = mk.rule
     stock = mk.slot_content @ flows["stock"]
     gap = cover_gap(stock, books.stock_ref)

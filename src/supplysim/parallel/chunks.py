@@ -55,4 +55,4 @@ def chunk_plan(runs: int, chunk_size: int | None) -> list[tuple[int, int]]:
 
 #: Arrays a chunk returns, each shaped (paths, months, k), float32.
 OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "origin_share", "price_usd_per_kg",
-           "payment_usd", "tariff_usd")
+           "payment_usd", "tariff_usd", "contract_t", "recycled_t")

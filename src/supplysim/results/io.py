@@ -37,6 +37,9 @@ TABLES: dict[str, tuple[str, dict[str, Any]]] = {
     "tariff_revenue": ("tariff_revenue", {}),
 }
 
+#: Tables of the supply levers, written when the scenario uses the lever.
+LEVER_TABLES = ("contracts", "recycling", "finance")
+
 
 class OutputExistsError(SupplysimError):
     """An output folder holds a different run's results (and overwriting was not asked for)."""
@@ -199,6 +202,8 @@ def write_tables(
 ) -> list[Path]:
     """Write the standard tables (CSV and Parquet), ``summary.csv`` and ``run.json``.
 
+    The tables of :data:`LEVER_TABLES` are written too where the scenario has rows for them.
+
     Parameters
     ----------
     results : Results
@@ -230,6 +235,11 @@ def write_tables(
         df = getattr(results, method)(**kwargs)
         written.append(atomic_write(out / f"{name}.csv", lambda t, d=df: d.to_csv(t, index=False)))
         written.append(atomic_write(out / f"{name}.parquet", lambda t, d=df: d.to_parquet(t)))
+    for name in LEVER_TABLES:
+        df = getattr(results, name)() if hasattr(results, name) else None
+        if df is not None and len(df):
+            written.append(atomic_write(out / f"{name}.csv", lambda t, d=df: d.to_csv(t, index=False)))
+            written.append(atomic_write(out / f"{name}.parquet", lambda t, d=df: d.to_parquet(t)))
     summary = results.summary()
     written.append(atomic_write(out / "summary.csv", lambda t: summary.to_csv(t, index=False)))
     text = json.dumps(record, indent=2, sort_keys=False) + "\n"

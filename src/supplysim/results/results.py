@@ -423,6 +423,90 @@ class Results:
         df.attrs["units"] = {c: "USD" for c in ("mean", *qnames)}
         return df
 
+    # -- supply levers ---------------------------------------------------------------------
+    def contracts(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Tonnes delivered under each offtake contract per month and their value.
+
+        Delivered means shipped by the seller in the month (it arrives after the route's lead
+        time). The value uses the contract price: the policy's ``price_usd_per_kg``, else the
+        world's 2024 ex-China price moved with the ex-China index of the element, path by path.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles across paths [1].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``contract``, ``buyer``, ``seller``, ``material``, ``price_usd_per_kg``
+            (mean over paths), ``mean`` and quantiles [t/month], ``value_usd_mean``
+            [USD/month]. Empty when the scenario has no contracts.
+        """
+        qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
+        names = ["month", "contract", "buyer", "seller", "material", "price_usd_per_kg", "mean",
+                 *qnames, "value_usd_mean"]
+        da = self.ds.get("contract_t")
+        if da is None or da.sizes.get("contract", 0) == 0:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            price = self.ds.get("contract_usd_per_kg")
+            if price is None:
+                price = xr.broadcast(da["contract_price_usd_per_kg"].astype(float), da)[0]
+            cols = metrics.path_stats(da, quantiles)
+            cols["price_usd_per_kg"] = price.mean("path")
+            cols["value_usd_mean"] = (da.astype(float) * price * 1000.0).mean("path")
+            df = metrics.tidy(cols, ("month", "contract")).rename(columns={
+                "contract_buyer": "buyer", "contract_seller": "seller",
+                "contract_material": "material"})[names]
+        df.attrs["units"] = {c: "t/month" for c in ("mean", *qnames)} | {
+            "price_usd_per_kg": "USD/kg", "value_usd_mean": "USD/month"}
+        return df
+
+    def recycling(self, quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Metal recovered from magnet scrap per month, by recycler and material.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``month``, ``recycler``, ``country``, ``material``, ``mean`` and quantiles
+            [t/month]. Empty when the scenario switches no recycling on.
+        """
+        qnames = [metrics.quantile_name(q) for q in metrics.check_quantiles(quantiles)]
+        names = ["month", "recycler", "country", "material", "mean", *qnames]
+        da = self.ds.get("recycled_t")
+        if da is None or da.sizes.get("recycled", 0) == 0:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            cols = metrics.path_stats(da, quantiles)
+            df = metrics.tidy(cols, ("month", "recycled")).rename(columns={
+                "recycler_country": "country", "recycled_material": "material"})[names]
+        df.attrs["units"] = {c: "t/month" for c in ("mean", *qnames)}
+        return df
+
+    def finance(self) -> pd.DataFrame:
+        """Financing instruments on capacity projects and their cost to the budget.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``finance`` (policy name), ``project``, ``instrument``, ``month`` (commitment),
+            ``amount_usd`` and ``cost_usd`` [USD]. Empty when the scenario has none.
+        """
+        names = ["finance", "project", "instrument", "month", "amount_usd", "cost_usd"]
+        da = self.ds.get("finance_cost_usd")
+        if da is None or da.sizes.get("finance", 0) == 0:
+            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+        else:
+            df = pd.DataFrame({"finance": da["finance"].values.astype(str),
+                               "project": da["finance_project"].values.astype(str),
+                               "instrument": da["finance_instrument"].values.astype(str),
+                               "month": pd.DatetimeIndex(da["finance_month"].values),
+                               "amount_usd": da["finance_amount_usd"].values.astype(float),
+                               "cost_usd": da.values.astype(float)})
+        df.attrs["units"] = {"amount_usd": "USD", "cost_usd": "USD"}
+        return df
+
     # -- raw access ------------------------------------------------------------------------
     def to_xarray(self) -> xr.Dataset:
         """The underlying Dataset (not a copy)."""
@@ -515,6 +599,7 @@ def _empty_dtype(column: str) -> Any:
     """dtype of a column of an empty stockpile table."""
     if column == "month":
         return "datetime64[ns]"
-    if column in ("stockpile", "holder", "material", "market", "element", "policy"):
+    if column in ("stockpile", "holder", "material", "contract", "buyer", "seller", "finance",
+                  "project", "instrument", "recycler", "country", "market", "element", "policy"):
         return str
     return np.float64

@@ -60,3 +60,31 @@ def input_fill(stock_t, required_t):
     (0.25, 1.0)
     """
     return capped_ratio(stock_t, required_t)
+
+
+def financed_fid(fid_prob, gap_closed):
+    """FID probability once financing closes ``gap_closed`` of the gap to 1 [1].
+
+    Unchanged (bit for bit) where ``gap_closed`` is 0.
+
+    Examples
+    --------
+    >>> float(financed_fid(0.6, 0.5))
+    0.8
+    """
+    return np.where(gap_closed > 0, 1.0 - (1.0 - fid_prob) * (1.0 - gap_closed), fid_prob)
+
+
+def financed_online(online_month, cut, finance_month, announced_month):
+    """Month a project comes online once financing cuts ``cut`` of the construction left [months].
+
+    The construction time left when the money comes (``finance_month``, not before
+    ``announced_month``) shrinks by the share ``cut``; unchanged where ``cut`` is 0.
+
+    Examples
+    --------
+    >>> float(financed_online(30.0, 0.5, 10.0, 0.0))
+    20.0
+    """
+    left = np.maximum(online_month - np.maximum(finance_month, announced_month), 0.0)
+    return np.where(cut > 0, online_month - cut * left, online_month)

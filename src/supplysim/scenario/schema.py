@@ -40,7 +40,11 @@ __all__ = [
     "Policy",
     "PriceFloor",
     "Scenario",
+    "Offtake",
+    "ProjectFinance",
     "StockpilePolicy",
+    "RecyclingGrowth",
+    "StockpileSharing",
     "Tariff",
     "TechnologyRule",
 ]
@@ -265,9 +269,112 @@ class FriendShoring(_Policy):
         return self
 
 
+class Offtake(_Policy):
+    """A contract: ``buyer`` takes up to ``tonnes_per_month`` of ``material`` from ``seller``.
+
+    Contracted tonnes are allocated at the seller before spot (trade) buyers, after home
+    buyers under export controls; contracts of lower ``priority`` come first. Export policies of
+    the seller's country still apply. ``buyer_kind`` / ``seller_kind`` narrow the sites to one
+    facility kind (default: every site of the material in the country).
+    """
+
+    type: Literal["offtake"]
+    buyer: Country
+    seller: Country
+    material: Material
+    tonnes_per_month: NonNegative  # [t/month]
+    # [USD/kg]; default: the 2024 ex-China price of prices.csv moved with the ex-China index
+    price_usd_per_kg: NonNegative = None  # type: ignore[assignment]
+    priority: Annotated[int, Field(ge=0, le=8)] = 0
+    buyer_kind: FacilityKind | None = None
+    seller_kind: FacilityKind | None = None
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check_end(self) -> Offtake:
+        _check_dates(self.start, self.end)
+        if self.buyer == self.seller:
+            raise custom_error(f"expected a seller other than the buyer, got {self.seller!r}",
+                               ("seller",))
+        return self
+
+
+class ProjectFinance(_Policy):
+    """Public money for a capacity project: a grant, a loan or a loan guarantee [USD].
+
+    Raises the project's FID probability and shortens its construction by amounts set in the
+    world parameters (``finance_*``); the budget cost is reported with the results.
+    """
+
+    type: Literal["project_finance"]
+    project: Annotated[str, Field(min_length=1)]  # name of a capacity_project policy
+    instrument: Literal["grant", "loan", "guarantee"]
+    amount_usd: Annotated[float, Field(gt=0)]  # [USD]
+    start: When  # date the money is committed
+
+    @property
+    def end(self) -> None:
+        """Financing does not end."""
+        return None
+
+
+class StockpileSharing(_Policy):
+    """Allies release their stockpiles to a member whose shortage trigger fires.
+
+    ``pooled``: every member's stockpiles of a material are open to the others in full;
+    ``bilateral``: member ``m`` opens ``shares[m]`` of its release rate to its partners.
+    A member fires when its unmet share of demand exceeds ``release_trigger_share``.
+    """
+
+    type: Literal["stockpile_sharing"]
+    members: Annotated[tuple[Country, ...], BeforeValidator(seq), Field(min_length=2)]
+    rule: Literal["pooled", "bilateral"] = "pooled"
+    shares: dict[Country, Probability] = Field(default_factory=dict)
+    materials: Annotated[tuple[Material, ...], BeforeValidator(seq)] | None = None
+    release_trigger_share: Probability = Fixed(value=0.05)  # [1]
+    start: When
+    end: MaybeWhen = None
+
+    @model_validator(mode="after")
+    def _check(self) -> StockpileSharing:
+        _check_dates(self.start, self.end)
+        if len(set(self.members)) != len(self.members):
+            raise custom_error("expected distinct members", ("members",))
+        extra = sorted(set(self.shares) - set(self.members))
+        if extra:
+            raise custom_error(f"expected shares of members only, got {extra[0]!r}", ("shares",))
+        if self.rule == "bilateral" and set(self.shares) != set(self.members):
+            raise custom_error("expected a share for every member under rule 'bilateral'",
+                               ("shares",))
+        return self
+
+
+class RecyclingGrowth(_Policy):
+    """Switches on the recycler of ``country`` and grows its collection over ``years``.
+
+    From ``start`` the recycler's feed ramps linearly over ``years`` to its swarf share of the
+    magnets made in the country plus ``collection_rate`` of the country's magnet demand (the
+    end-of-life proxy), within its capacity (world ``recyclers.csv``, or ``capacity_t_per_yr``).
+    """
+
+    type: Literal["recycling_growth"]
+    country: Country
+    collection_rate: Probability  # end-of-life collection reached after ``years`` [1]
+    years: Annotated[float, Field(gt=0, le=100)]  # ramp time [yr]
+    capacity_t_per_yr: Positive = None  # type: ignore[assignment]  # [t scrap/yr]
+    start: When
+
+    @property
+    def end(self) -> None:
+        """Recycling does not end."""
+        return None
+
+
 Policy = Annotated[
     Union[ExportLicensing, ExportBan, ExportQuota, CapacityProject, StockpilePolicy, ContentRule,
-          TechnologyRule, PriceFloor, ExportPriceCut, Tariff, FriendShoring],
+          TechnologyRule, PriceFloor, ExportPriceCut, Tariff, FriendShoring, Offtake,
+          ProjectFinance, StockpileSharing, RecyclingGrowth],
     Field(discriminator="type"),
 ]
 """Any policy, selected by its ``type`` key."""
@@ -284,6 +391,10 @@ POLICY_KINDS: dict[str, type[_Policy]] = {
     "export_price_cut": ExportPriceCut,
     "tariff": Tariff,
     "friend_shoring": FriendShoring,
+    "offtake": Offtake,
+    "project_finance": ProjectFinance,
+    "stockpile_sharing": StockpileSharing,
+    "recycling_growth": RecyclingGrowth,
 }
 
 
@@ -350,6 +461,19 @@ class Scenario(BaseModel):
                 key = "announced" if isinstance(policy, CapacityProject) else "start"
                 text = f"expected a {key} date within the horizon (by {self.horizon.last_day})"
                 raise custom_error(f"{text}, got {policy.start}", at + (key,))
+        recycled: set[str] = set()
+        for index, policy in enumerate(policies):
+            if isinstance(policy, RecyclingGrowth):
+                if policy.country in recycled:
+                    text = (f"expected one recycling_growth per country, got "
+                            f"{policy.country!r} twice")
+                    raise custom_error(text, ("policies", index, "country"))
+                recycled.add(policy.country)
+        projects = {p.name for p in policies if isinstance(p, CapacityProject)}
+        for index, policy in enumerate(policies):
+            if isinstance(policy, ProjectFinance) and policy.project not in projects:
+                text = unknown_name("capacity project", policy.project, sorted(projects))
+                raise custom_error(text, ("policies", index, "project"))
         object.__setattr__(self, "policies", tuple(policies))
         return self
 
@@ -408,6 +532,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in sorted(value.items())}
     return value
 
 

@@ -16,12 +16,15 @@ import numpy as np
 
 from supplysim.engines.balance import check_slots
 from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
-from supplysim.engines.layout import CLASS_HOME, CLASS_REPLENISH, CLASS_TRADE
 from supplysim.engines.market import close_month, link_shares, open_books, respond
 from supplysim.engines.month import (
     apply_quotas,
+    contract_delivered,
     fired_stockpiles,
+    link_classes,
     link_orders,
+    project_schedule,
+    recycler_capacity,
     resource,
     run_lines,
     short_share,
@@ -41,8 +44,9 @@ class Books:
     stock: np.ndarray        # (slots, 1) [t]
     transit: np.ndarray      # (links, 1) shipped or held for a licence, not yet received [t]
     demanded: np.ndarray     # (slots, 1) orders received by suppliers last month [t/month]
-    short_share: np.ndarray  # (stockpiles, 1) last month's unmet share of need [1]
+    short_share: np.ndarray  # (stockpiles + recipients, 1) last month's unmet share of need [1]
     origin: np.ndarray = None  # (slots, 1) Chinese-origin share of each stock [1]
+    made: np.ndarray = None  # (slots, 1) output last month [t]
 
 
 @dataclass
@@ -75,6 +79,8 @@ class MonthPlan:
     price: np.ndarray = None
     payment: np.ndarray = None
     tariff: np.ndarray = None
+    contract: np.ndarray = None
+    recycled: np.ndarray = None
 
 
 class Exports:
@@ -92,8 +98,7 @@ class Exports:
     def __init__(self, net, lay, t: int, v: dict, rng: np.random.Generator, delay_days,
                  origin=None, rng_content=None, content_days=None) -> None:
         pol = net.policies
-        self.classes = np.where(pol.home_first[t], CLASS_HOME,
-                                np.where(lay.replenish, CLASS_REPLENISH, CLASS_TRADE))
+        self.classes = link_classes(lay, pol.home_first[t])
         self.open = ~pol.banned[t]
         active = np.flatnonzero(pol.lic_active[:, t])
         self.lic_rows = np.flatnonzero(pol.lic_scope[active].any(axis=0))
@@ -157,7 +162,7 @@ class Planner:
         self.ctx, self.net, self.lay, self.w = ctx, ctx.net, ctx.lay, world
         self.v = {k: np.asarray(a, float)[:, None] for k, a in values.items()}
         self.built = np.asarray(built, float)[:, None]
-        self.online = (self.net.policies.project_announced + values["project_construction_months"])[:, None]
+        self.online = project_schedule(self.net.policies.project_announced, values)[1][:, None]
         self.batch_down = batch_down
         self.down = batch_down.mean(axis=2)
         self.desks: list = []
@@ -165,7 +170,8 @@ class Planner:
         stock = self.v["cover_months"] * use[:, None]
         stock[self.lay.sp_slot] = self.v["sp_initial_t"]
         self.books = Books(stock, np.zeros((self.lay.n_links, 1)), (use * self.lay.out_slot)[:, None],
-                           np.zeros((len(self.lay.sp_slot), 1)), self.lay.origin0[:, None].copy())
+                           np.zeros((self.lay.watch_demand.shape[0], 1)),
+                           self.lay.origin0[:, None].copy(), np.zeros((self.lay.n_slots, 1)))
         self.market = open_books(self.net.market, stock)
 
     def batch_weights(self, node: int, t: int) -> np.ndarray:
@@ -183,7 +189,7 @@ class Planner:
         b.stock += received
         return received
 
-    def _capacity(self, t: int) -> np.ndarray:
+    def _capacity(self, t: int, dem_slot: np.ndarray) -> np.ndarray:
         v, lay = self.v, self.lay
         cap = v["capacity_t_per_month"].copy()
         if len(lay.project_node):
@@ -193,6 +199,9 @@ class Planner:
         if self.net.outages:
             cap *= 1.0 - v["outage_loss"] * self.down[:, t:t + 1]
         technology_cut(cap, self.net.policies, v, t)
+        if len(lay.rec_node):
+            cap[lay.rec_node] = recycler_capacity(lay, v, self.net.policies.rec_ramp[:, t],
+                                                  self.books.made, dem_slot)
         return cap
 
     def month(self, t: int) -> MonthPlan:
@@ -201,24 +210,28 @@ class Planner:
         adjust = net.order_adjust_months
         start = b.stock.copy()
         received = self._receive(t)
-        cap = self._capacity(t)
         dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
         dem = respond(net.market, self.market, dem)
         dem_slot = lay.demand_by_slot.sum_rows(dem)
+        cap = self._capacity(t, dem_slot)
         planned_in, used, made = run_lines(b.stock, b.demanded, lay, v, cap, adjust, b.origin)
+        b.made = made
         transit_in = lay.link_by_dst.sum_rows(b.transit)
         order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
                             b.stock, transit_in, adjust) * lay.consumer[:, None]
-        sp_active = net.policies.sp_active[:, t]
-        link_order = link_orders(lay, v, b.stock, order, sp_active,
+        pol = net.policies
+        sp_active = pol.sp_active[:, t]
+        link_order = link_orders(lay, v, b.stock, order, sp_active, pol.contract_active[:, t],
                                  link_shares(net.market, lay, self.market, v, t))
         ex = Exports(net, lay, t, v, self.w.rng["licences"], self.ctx.delay_days(v), b.origin,
                      self.w.rng["content_licences"], v["content_delay_days"][:, 0])
         alloc = allocate_by_class(b.stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                                        lay.link_src, ex.classes, lay.link_by_src.sum_rows)
         sent = ex.apply(alloc)
-        fired = fired_stockpiles(lay, v, sp_active, b.short_share, dem_slot, b.stock)
-        sent2, asked2 = resource(b.stock, lay, v, ex, order, sent, fired, planned_in + dem_slot)
+        fired = fired_stockpiles(lay, v, sp_active, b.short_share, dem_slot, b.stock,
+                                 pol.sharing_active[:, t])
+        sent2, asked2 = resource(b.stock, lay, v, ex, order, sent, fired, planned_in + dem_slot,
+                                 sp_active)
         sent += sent2
         b.demanded = lay.link_by_src.sum_rows(link_order + asked2)
         shipped = lay.link_by_src.sum_rows(sent)
@@ -239,6 +252,8 @@ class Planner:
         plan.stockpile = b.stock[lay.sp_slot, 0].copy()
         plan.price, plan.payment = mm.price_usd_per_kg[:, 0], mm.payment_usd[:, 0]
         plan.tariff = mm.tariff_usd[:, 0]
+        plan.contract = contract_delivered(lay, sent)[:, 0]
+        plan.recycled = made[lay.rec_out, 0]
         return plan
 
     def _dispatch(self, plan: MonthPlan, sent: np.ndarray, ex: Exports) -> None:

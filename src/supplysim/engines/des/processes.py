@@ -22,7 +22,8 @@ def shipment(w, ctx, link: int, tonnes: float, depart: float, lead: float):
     wait = w.stocks[src].take(tonnes)
     if wait is not None:
         yield wait
-    kind = "stockpile_release" if ctx.link_kind[link] == "release" else "shipment_departed"
+    released = ctx.link_kind[link] in ("release", "shared_release")
+    kind = "stockpile_release" if released else "shipment_departed"
     w.log.add(w.env.now, kind, ctx.slot_node[src], ctx.slot_node[dst], ctx.material[link],
               tonnes, ctx.link_kind[link])
     yield w.env.timeout(lead)

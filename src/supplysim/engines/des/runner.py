@@ -13,10 +13,11 @@ from supplysim.engines.des.environment import (BATCHES_PER_MONTH, DAYS_PER_MONTH
 from supplysim.engines.des.event_log import EventLog, Labels, to_frame
 from supplysim.engines.des.planner import Planner
 from supplysim.engines.layout import Layout
+from supplysim.engines.month import project_schedule
 from supplysim.seeding import BLOCK_PATHS, Streams
 
 OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "origin_share", "price_usd_per_kg",
-           "payment_usd", "tariff_usd")
+           "payment_usd", "tariff_usd", "contract_t", "recycled_t")
 
 
 @dataclass
@@ -100,7 +101,8 @@ def batch_down(outages: list, n_nodes: int, n_months: int) -> np.ndarray:
 def run_path(ctx: RunContext, values: dict, built: np.ndarray, rng: dict) -> tuple[dict, dict]:
     """Simulate one path; return its monthly arrays ``(months, k)`` and its event columns."""
     net, lay, T = ctx.net, ctx.lay, ctx.n_months
-    cuts = outage_schedule(rng["outages"], values["outage_prob"] * net.outages, T)
+    prob = values["outage_prob"][:lay.n_outage_nodes] * net.outages
+    cuts = outage_schedule(rng["outages"], prob, T)
     log = EventLog(ctx.labels)
     probe = Planner(ctx, values, built, batch_down(cuts, lay.n_nodes, T), None)
     w = PathWorld.new(probe.books.stock[:, 0], log, rng)
@@ -116,7 +118,9 @@ def run_path(ctx: RunContext, values: dict, built: np.ndarray, rng: dict) -> tup
               "origin_share": np.array([r.origin_share for r in records]),
               "price_usd_per_kg": np.array([r.price for r in records]),
               "payment_usd": np.array([r.payment for r in records]),
-              "tariff_usd": np.array([r.tariff for r in records])}
+              "tariff_usd": np.array([r.tariff for r in records]),
+              "contract_t": np.array([r.contract for r in records]).reshape(T, -1),
+              "recycled_t": np.array([r.recycled for r in records]).reshape(T, -1)}
     return arrays, log.arrays()
 
 
@@ -137,7 +141,7 @@ def _start(w, ctx: RunContext, planner: Planner, values: dict, built, cuts) -> N
         env.process(proc.outage(w, node, a, e, float(values["outage_loss"][node])))
     pol = ctx.net.policies
     for j, node in enumerate(ctx.lay.project_node):
-        online = pol.project_announced[j] + values["project_construction_months"][j]
+        online = project_schedule(pol.project_announced, values)[1][j]
         env.process(proc.project(w, int(node), max(pol.project_announced[j], 0.0), bool(built[j]),
                                  online, values["project_ramp_months"][j],
                                  values["project_capacity_t_per_yr"][j]))
@@ -180,7 +184,7 @@ def run_des(net, scenario, root: np.random.SeedSequence, runs: int) -> tuple[dic
         streams = Streams(root, first, n)
         values = net.params.sample_streams(streams)
         u_lead = streams.uniform("leads", (nq + 2 * nj,))
-        built = u_lead[:, nq:nq + nj] < values["project_fid_prob"]
+        built = u_lead[:, nq:nq + nj] < project_schedule(net.policies.project_announced, values)[0]
         for i in range(n):
             arrays, ev = run_path(ctx, {k: a[i] for k, a in values.items()}, built[i],
                                   path_generators(root, first + i))
