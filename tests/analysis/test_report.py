@@ -26,7 +26,7 @@ def test_report_is_self_contained(runs, tmp_path):
     path = write_report(lic, tmp_path, base=base, sensitivity=sens)
     assert path == tmp_path / "report.html"
     page = path.read_text()
-    assert "Prices are not modelled yet" in page
+    assert "<h2>Prices</h2>" in page and "ex-China markets" in page
     assert page.count("data:image/png;base64,") >= 10
     assert "mofcom_no18" in page and lic.ds.attrs["scenario_hash"] in page
     assert "baseline_2024 -&gt; china_licensing_2025" in page  # lineage

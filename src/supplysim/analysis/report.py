@@ -21,8 +21,6 @@ from supplysim.results.io import atomic_write
 
 __all__ = ["difference_table", "write_report"]
 
-PRICE_NOTE = ('<p class="note">Prices are not modelled yet: every figure is in tonnes and '
-              "shares of demand; no price or cost effect is included.</p>")
 CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#222}table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0 1.5em}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f0f0f0}
@@ -135,6 +133,7 @@ def _charts(results: Any) -> str:
                 parts.append(_png(lambda ax, r=region, m=material:
                                   results.plot_shortage(region=r, material=m, ax=ax)))
     parts.append("<h2>Stockpile levels</h2>" + _stockpiles(results))
+    parts.append("<h2>Prices</h2>" + _prices(results))
     parts.append("<h2>Supply by origin</h2>")
     for region in map(str, ds["region"].values):
         try:
@@ -163,6 +162,23 @@ def _stockpiles(results: Any) -> str:
 
     last = df[df["month"] == df["month"].max()].drop(columns="month")
     return _png(draw) + "<p>Last month [t; p_empty: share of paths empty]:</p>" + _table(last)
+
+
+def _prices(results: Any) -> str:
+    """Price fan charts per element and the policy money of the run (floors, tariffs)."""
+    if "price_usd_per_kg" not in results.ds or results.ds.sizes.get("element", 0) == 0:
+        return "<p>No priced elements in this run.</p>"
+    parts = ["<p>Oxide price indices of the China and ex-China markets (median, 5-95 % of "
+             "paths) [USD/kg]; see the price rule in the README.</p>"]
+    parts += [_png(lambda ax, e=str(e): results.plot_prices(e, ax=ax))
+              for e in results.ds["element"].values]
+    for title, df in (("Price floor payments", results.payments()),
+                      ("Tariff revenue", results.tariff_revenue())):
+        if len(df):
+            total = df.groupby("policy", sort=False)["mean"].sum().rename("mean_total_usd")
+            parts.append(f"<p>{title} over the horizon (mean over paths) [USD]:</p>"
+                         + _table(total.reset_index()))
+    return "\n".join(parts)
 
 
 def _sensitivity(df: pd.DataFrame) -> str:
@@ -207,7 +223,6 @@ def write_report(results: Any, out_dir: str | os.PathLike[str], base: Any = None
     scenario, note = _scenario_of(results, scenario)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = [f"<h1>supplysim report: {html.escape(results.scenario)}</h1><p>Written {when}.</p>",
-            PRICE_NOTE,
             _assumptions(results, scenario, note),
             "<h2>Headline metrics</h2><p>Tonnes over the horizon (mean over paths) [t], shares "
             "[1].</p>" + _table(results.summary())]

@@ -41,7 +41,8 @@ class SummaryResults:
         Run metadata: ``paths``, ``steps``, ``nodes``, ``seconds`` [s], ``store``.
     means : Results, optional
         Every engine output averaged over paths, labelled as a one-path :class:`Results`;
-        answers ``prices``, ``payments``, ``tariff_revenue`` and ``origin`` with means only.
+        answers ``prices``, ``payments``, ``tariff_revenue``, ``origin``, ``contracts``,
+        ``recycling`` and ``finance`` with means only.
 
     Attributes
     ----------
@@ -287,6 +288,20 @@ class SummaryResults:
     def origin(self, quantiles: Sequence[float] = ()) -> pd.DataFrame:
         """Mean Chinese-origin share of the supply each region draws on [1]."""
         return self._mean_only("origin", quantiles)
+
+    def contracts(self, quantiles: Sequence[float] = ()) -> pd.DataFrame:
+        """Mean contracted tonnes delivered and their value per month and contract [t, USD]."""
+        return self._mean_only("contracts", quantiles)
+
+    def recycling(self, quantiles: Sequence[float] = ()) -> pd.DataFrame:
+        """Mean recycled tonnes per month, recycler and material [t]."""
+        return self._mean_only("recycling", quantiles)
+
+    def finance(self) -> pd.DataFrame:
+        """Cost of the financing levers per project [USD] (means over paths)."""
+        if self.means is None:
+            raise NeedsPathsError("these streamed results carry no means for finance()")
+        return self.means.finance()
 
     def to_xarray(self) -> xr.Dataset:
         """The Dataset of means (not a copy); the histograms are in :attr:`summaries`."""
