@@ -21,10 +21,10 @@ import supplysim
 
 BUNDLED = [name for name, _ in supplysim.list_scenarios()]
 #: DES paths per scenario (fewer for the 60-month horizon) and vector paths.
-DES_RUNS = {"allied_capacity": 64, "battery_baseline_2024": 32, "battery_demand_2040": 32,
+DES_RUNS = {"allied_capacity": 32, "battery_baseline_2024": 32, "battery_demand_2040": 32,
             "battery_demand_2050": 32, "china_graphite_licensing": 32,
-            "indonesia_nickel_ore_ban": 48, "us_australia_deal": 64}
-DEFAULT_DES_RUNS, VECTOR_RUNS = 96, 2048
+            "indonesia_nickel_ore_ban": 32, "us_australia_deal": 32}
+DEFAULT_DES_RUNS, VECTOR_RUNS = 48, 1024
 #: Horizons longer than LONG_MONTHS are compared on their first SHORT_MONTHS [months].
 LONG_MONTHS, SHORT_MONTHS = 60, 24
 CELL_SHARE, Z, TOTAL_REL = 0.90, 3.0, 0.15
