@@ -248,3 +248,27 @@ def tidy(
     if "group" in df.columns:
         df = df.drop(columns="group")
     return df.reset_index(drop=True)
+
+
+TEXT_COLUMNS = frozenset({
+    "stockpile", "holder", "material", "contract", "buyer", "seller", "finance", "project",
+    "instrument", "recycler", "country", "market", "element", "policy"})
+
+
+def quantile_names(quantiles: Sequence[float]) -> list[str]:
+    """Checked column names of ``quantiles`` (``p05``, ``p50``, ...)."""
+    return [quantile_name(q) for q in check_quantiles(quantiles)]
+
+
+def empty_table(names: Sequence[str]) -> pd.DataFrame:
+    """Table with no rows and columns ``names``: ``month`` datetimes, label text, else floats."""
+    return pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+
+
+def _empty_dtype(column: str) -> object:
+    """dtype of a column of an empty table."""
+    if column == "month":
+        return "datetime64[ns]"
+    if column in TEXT_COLUMNS:
+        return str
+    return np.float64

@@ -36,6 +36,18 @@ def _date_axis(ax: Any) -> None:
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
+def _finish(ax: Any, ylabel: str, title: str, ylim0: bool = True, **legend: Any) -> None:
+    """Label a monthly chart: axis labels, title, zero floor, date ticks, legend and grid."""
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("Month")
+    ax.set_title(title)
+    if ylim0:
+        ax.set_ylim(bottom=0)
+    _date_axis(ax)
+    ax.legend(loc="upper left", **legend)
+    ax.grid(alpha=0.3)
+
+
 def _scenario(results: Any) -> str:
     """Scenario name of a results object."""
     meta = getattr(results, "meta", {}) or {}
@@ -138,16 +150,11 @@ def shortage_fan(
     ax.plot(months, p["p50"], color="C0", lw=2, label="median")
     unmet = results.ds.get("unmet_t")
     units = "t/month" if unmet is None else str(unmet.attrs.get("units", "t/month"))
-    ax.set_ylabel("Unmet share of demand [%]" if share else f"Unmet demand [{units}]")
-    ax.set_xlabel("Month")
     where = _label(region, "all regions")
     what = _label(material, "all materials")
     extra = "" if sector is None else f", {_label(sector, '')}"
-    ax.set_title(f"{_scenario(results)}: unmet demand, {where}, {what}{extra}")
-    ax.set_ylim(bottom=0)
-    _date_axis(ax)
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
+    _finish(ax, "Unmet share of demand [%]" if share else f"Unmet demand [{units}]",
+            f"{_scenario(results)}: unmet demand, {where}, {what}{extra}")
     return fig, ax
 
 
@@ -176,13 +183,8 @@ def prices(results: Any, element: str | None = None, ax: Any = None) -> tuple[An
         stats = metrics.path_stats(price.sel(market=market, element=element), (0.05, 0.5, 0.95))
         ax.fill_between(months, stats["p05"], stats["p95"], alpha=0.2, color=f"C{k}")
         ax.plot(months, stats["p50"], color=f"C{k}", lw=2, label=f"{market} (median, 5-95 %)")
-    ax.set_ylabel(f"{element} oxide price [USD/kg]")
-    ax.set_xlabel("Month")
-    ax.set_title(f"{_scenario(results)}: {element} oxide price by market")
-    ax.set_ylim(bottom=0)
-    _date_axis(ax)
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
+    _finish(ax, f"{element} oxide price [USD/kg]",
+            f"{_scenario(results)}: {element} oxide price by market")
     return fig, ax
 
 
@@ -253,16 +255,10 @@ def supply_by_origin(
     fig, ax = _new_axes(ax)
     ax.stackplot(means["month"].to_numpy(), *series, labels=exporters, alpha=0.85)
     units = str(results.ds[shipped_var(results.ds)].attrs.get("units", "t/month"))
-    ax.set_ylabel(f"Mean shipped [{units}]")
-    ax.set_xlabel("Month")
-    ax.set_title(
-        f"{_scenario(results)}: supply of {', '.join(_as_list(material))} "
-        f"to {destination} by origin"
-    )
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    _date_axis(ax)
-    ax.legend(loc="upper left", fontsize="small")
-    ax.grid(alpha=0.3)
+    title = (f"{_scenario(results)}: supply of {', '.join(_as_list(material))} "
+             f"to {destination} by origin")
+    _finish(ax, f"Mean shipped [{units}]", title, ylim0=False, fontsize="small")
     return fig, ax
 
 

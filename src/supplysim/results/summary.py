@@ -17,7 +17,7 @@ import xarray as xr
 
 from supplysim.errors import SupplysimError
 from supplysim.results import metrics
-from supplysim.results.results import FLOW_KEYS, ByArg, _empty_dtype, normalize_by
+from supplysim.results.results import FLOW_KEYS, ByArg, normalize_by
 from supplysim.results.streaming import DEMAND_KEYS, SummaryAccumulator, hist_quantile
 
 
@@ -219,7 +219,7 @@ class SummaryResults:
         units = {c: "t" for c in ("mean", *qs)} | {"p_empty": "1"}
         sp = self.stockpile_labels
         if len(sp) == 0:
-            df = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(c)) for c in names})
+            df = metrics.empty_table(names)
         else:
             n = self.summaries.paths
             arrays = {"mean": self.summaries.sums["stock"] / n, **qs,
