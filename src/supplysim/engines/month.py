@@ -173,30 +173,26 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use, sp_active
     n_sp = len(lay.sp_slot)
     unfilled = np.maximum(order - lay.link_by_dst.sum_rows(sent), 0.0)
     left = np.maximum(stock - lay.link_by_src.sum_rows(sent), 0.0) * lay.out_slot[:, None]
-    left[lay.sp_slot] = release_available(stock[lay.sp_slot], v["sp_release_t_per_month"],
-                                          fired[:n_sp])
+    avail = release_available(stock[lay.sp_slot], v["sp_release_t_per_month"], fired[:n_sp])
+    left[lay.sp_slot] = avail
     need = np.maximum(unfilled, use - stock)
-    unfilled0 = unfilled
     total = np.zeros_like(sent)
 
     def one_pass(eligible, want):
-        nonlocal unfilled, need
+        nonlocal need
         weight = left[lay.link_src] * eligible
         req = want[lay.link_dst] * share_of(weight, lay.link_by_dst.sum_rows(weight)[lay.link_dst])
         out = ex.apply(allocate_by_class(left, req, lay.link_src, ex.classes,
                                          lay.link_by_src.sum_rows))
         left[:] -= lay.link_by_src.sum_rows(out)
-        got = lay.link_by_dst.sum_rows(out)
-        unfilled = np.maximum(unfilled - got, 0.0)
-        need = need - got
+        need = need - lay.link_by_dst.sum_rows(out)
         total[:] += out
         return req
 
     if left[lay.sp_slot].any():
         one_pass(lay.release[:, None], need)
     if lay.n_recipients and fired[n_sp:].any():
-        own = release_available(stock[lay.sp_slot], v["sp_release_t_per_month"], fired[:n_sp]) \
-            - left[lay.sp_slot]
+        own = avail - left[lay.sp_slot]
         rate = v["sp_release_t_per_month"] * (sp_active[:, None] if sp_active is not None else 1.0)
         cap = lay.link_by_src.max_rows(lay.share_cap[:, None] * lay.shared[:, None])[lay.sp_slot]
         left[lay.sp_slot] = np.maximum(np.minimum(np.minimum(stock[lay.sp_slot], rate) - own,
@@ -204,7 +200,7 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use, sp_active
         eligible = lay.shared[:, None] & fired[n_sp + np.maximum(lay.recipient_of_link, 0)]
         one_pass(eligible, np.maximum(need, 0.0))
         left[lay.sp_slot] = 0.0
-    req = one_pass((lay.trade & ex.open)[:, None], unfilled0)
+    req = one_pass((lay.trade & ex.open)[:, None], unfilled)
     return total, req * lay.trade[:, None]
 
 

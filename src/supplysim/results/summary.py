@@ -290,7 +290,11 @@ class SummaryResults:
         return self._mean_only("origin", quantiles)
 
     def contracts(self, quantiles: Sequence[float] = ()) -> pd.DataFrame:
-        """Mean contracted tonnes delivered and their value per month and contract [t, USD]."""
+        """Mean contracted tonnes delivered per month and contract [t].
+
+        ``value_usd_mean`` here is the mean tonnes times the mean contract price [USD], not the
+        mean of each path's value (which needs the paths).
+        """
         return self._mean_only("contracts", quantiles)
 
     def recycling(self, quantiles: Sequence[float] = ()) -> pd.DataFrame:
