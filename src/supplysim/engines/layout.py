@@ -74,6 +74,10 @@ class Layout:
     rec_eol: sparse.csr_matrix    # (RC, S): demand slots of their products in that country
     rec_out: np.ndarray           # (RO,) recycler output slots
     n_outage_nodes: int           # nodes that draw outages (recyclers, last, do not)
+    line_china: np.ndarray        # (NL,) bool: lines run in China (their output is Chinese)
+    origin0: np.ndarray           # (S,) Chinese-origin share of the starting stocks [1]
+    content_links: np.ndarray     # links any content rule may reach, sorted
+    od_slot: np.ndarray           # demand slots, sorted (one per region and material)
 
     @property
     def n_contracts(self) -> int:
@@ -84,10 +88,6 @@ class Layout:
     def n_recipients(self) -> int:
         """Number of stockpile-sharing recipients (policy, member)."""
         return self.watch_demand.shape[0] - len(self.sp_slot)
-    line_china: np.ndarray        # (NL,) bool: lines run in China (their output is Chinese)
-    origin0: np.ndarray           # (S,) Chinese-origin share of the starting stocks [1]
-    content_links: np.ndarray     # links any content rule may reach, sorted
-    od_slot: np.ndarray           # demand slots, sorted (one per region and material)
 
     @classmethod
     def of(cls, net) -> Layout:
