@@ -34,10 +34,10 @@ def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
         rec = step(state, net, lay, pp, streams, log)
         for name in OUTPUTS:
             a = getattr(rec, name)
-            if name not in out:  # (months, k, paths): each month is one contiguous block
-                out[name] = np.empty((net.n_months, a.shape[1], n), np.float32)
-            out[name][t] = a.T
-    return {name: np.ascontiguousarray(a.transpose(2, 0, 1)) for name, a in out.items()}
+            if name not in out:
+                out[name] = np.empty((n, net.n_months, a.shape[1]), np.float32)
+            out[name][:, t] = a
+    return out
 
 
 def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int | None = None,

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import supplysim.rules as rules_pkg
+from supplysim.engines.groups import Groups
 from supplysim.rules.allocation import allocate_by_class
 from supplysim.rules.inventory import order_up_to
 from supplysim.rules.licensing import approval_share, review_delay_months
@@ -26,15 +27,10 @@ def test_doctests(name):
     assert result.failed == 0
 
 
-def _sum_by(group, n):
-    return lambda x: np.stack([x[group == g].sum(axis=0) for g in range(n)])
-
-
 def test_allocation_serves_classes_in_order_and_pro_rata_within():
     # supplier 0 has 10 t; home request (class 0) 6 t, two trade requests (class 1) 4 t and 12 t
     req = np.array([[6.0, 6.0], [4.0, 4.0], [12.0, 12.0]])
-    group, classes = np.array([0, 0, 0]), np.array([0, 1, 1])
-    got = allocate_by_class(np.array([[10.0, 30.0]]), req, group, classes, _sum_by(group, 1))
+    got = allocate_by_class(np.array([[10.0, 30.0]]), req, np.array([0, 1, 1]), Groups.of([0, 0, 0], 1))
     np.testing.assert_allclose(got[:, 0], [6.0, 1.0, 3.0])   # 4 t left, shared 1:3
     np.testing.assert_allclose(got[:, 1], [6.0, 4.0, 12.0])  # enough for everyone
 

@@ -7,7 +7,7 @@ the columns of ``(paths, k)`` arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -23,6 +23,8 @@ class Groups:
     csr: sparse.csr_matrix
     ranks: tuple
     n_groups: int
+    member_group: np.ndarray
+    _by_class: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, member_group, n_groups: int) -> Groups:
@@ -35,7 +37,20 @@ class Groups:
         ranks = tuple((np.array([g for g, m in enumerate(members) if len(m) > j], dtype=int),
                        np.array([m[j] for m in members if len(m) > j], dtype=int))
                       for j in range(size))
-        return cls(csr, ranks, n_groups)
+        return cls(csr, ranks, n_groups, member_group)
+
+    def by_class(self, classes) -> tuple[tuple[np.ndarray, Groups], ...]:
+        """Members of each class in ascending class order, with their own groups (cached).
+
+        ``classes`` (k,) gives every member's class; each item is ``(rows, groups of rows)``.
+        """
+        classes = np.asarray(classes)
+        key = classes.tobytes()
+        if key not in self._by_class:
+            rows = [np.flatnonzero(classes == c) for c in np.unique(classes)]
+            self._by_class[key] = tuple((r, Groups.of(self.member_group[r], self.n_groups))
+                                        for r in rows)
+        return self._by_class[key]
 
     def sum_rows(self, x: np.ndarray) -> np.ndarray:
         """Group sums of the rows of ``x`` (k, paths) -> (n_groups, paths)."""

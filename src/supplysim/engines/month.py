@@ -182,8 +182,7 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use, sp_active
         nonlocal need
         weight = left[lay.link_src] * eligible
         req = want[lay.link_dst] * share_of(weight, lay.link_by_dst.sum_rows(weight)[lay.link_dst])
-        out = ex.apply(allocate_by_class(left, req, lay.link_src, ex.classes,
-                                         lay.link_by_src.sum_rows))
+        out = ex.apply(allocate_by_class(left, req, ex.classes, lay.link_by_src))
         left[:] -= lay.link_by_src.sum_rows(out)
         need = need - lay.link_by_dst.sum_rows(out)
         total[:] += out

@@ -300,7 +300,7 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
 
     ex = _Exports(net, lay, pp, t, streams, origin)
     alloc = allocate_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
-                                   lay.link_src, ex.classes, lay.link_by_src.sum_rows)
+                              ex.classes, lay.link_by_src)
     sent = ex.apply(alloc)
     fired = fired_stockpiles(lay, v, sp_active, state.short_share.T, dem_slot, stock,
                              pol.sharing_active[:, t])
@@ -314,7 +314,7 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     received += _receive(state, lay, t)
     origin_share = origin[lay.od_slot].T.copy()
 
-    served = allocate_by_class(stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
+    served = allocate_by_class(stock, dem, lay.d_class, lay.demand_by_slot)
     served_slot = lay.demand_by_slot.sum_rows(served)
     stock -= served_slot
     state.short_share = short_share(lay, dem_slot, served_slot).T

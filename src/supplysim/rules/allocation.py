@@ -18,7 +18,7 @@ def fill_share(available_t, requested_t):
     return capped_ratio(available_t, requested_t)
 
 
-def allocate_by_class(available_t, requests_t, group, classes, group_sum):
+def allocate_by_class(available_t, requests_t, classes, groups):
     """Allocate grouped stocks to requests: classes in ascending order, pro rata within one [t].
 
     Parameters
@@ -26,27 +26,28 @@ def allocate_by_class(available_t, requests_t, group, classes, group_sum):
     available_t : ndarray, shape (groups, paths)
         Stock each group (a supplier slot, a regional stock) can give [t].
     requests_t : ndarray, shape (k, paths)
-        Requests [t]; request ``i`` draws on group ``group[i]``.
-    group, classes : ndarray, shape (k,)
-        Group and priority class of every request; class 0 is served first.
-    group_sum : callable
-        Sums the rows of a ``(k, paths)`` array into ``(groups, paths)`` by ``group``.
+        Requests [t]; request ``i`` draws on group ``groups.member_group[i]``.
+    classes : ndarray, shape (k,)
+        Priority class of every request; class 0 is served first.
+    groups : supplysim.engines.groups.Groups
+        The group of every request, with sums of request rows by group.
 
     Examples
     --------
+    >>> from supplysim.engines.groups import Groups
     >>> req = np.array([[4.0], [4.0], [4.0]])
-    >>> allocate_by_class(np.array([[6.0]]), req, np.array([0, 0, 0]), np.array([1, 0, 1]),
-    ...                   lambda x: x.sum(axis=0, keepdims=True))[:, 0].tolist()
+    >>> allocate_by_class(np.array([[6.0]]), req, np.array([1, 0, 1]),
+    ...                   Groups.of([0, 0, 0], 1))[:, 0].tolist()
     [1.0, 4.0, 1.0]
     """
+    by_class = groups.by_class(classes)
+    if len(by_class) == 1:
+        return requests_t * fill_share(available_t, groups.sum_rows(requests_t))[groups.member_group]
     left = np.array(available_t, dtype=float)
-    present = np.unique(classes)
-    if len(present) == 1:
-        return requests_t * fill_share(left, group_sum(requests_t))[group]
     out = np.zeros_like(requests_t, dtype=float)
-    for c in present:
-        want = requests_t * (classes == c)[:, None]
-        got = want * fill_share(left, group_sum(want))[group]
-        out += got
-        left -= group_sum(got)
+    for rows, sub in by_class:
+        want = requests_t[rows]
+        got = want * fill_share(left, sub.sum_rows(want))[sub.member_group]
+        out[rows] = got
+        left -= sub.sum_rows(got)
     return out

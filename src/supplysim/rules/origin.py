@@ -39,8 +39,12 @@ def mix(held_t, share, added_t, added_china_t):
     held = np.maximum(np.asarray(held_t, float), 0.0)
     added = np.maximum(np.asarray(added_t, float), 0.0)
     total = held + added
-    china = held * share + np.clip(added_china_t, 0.0, added)
-    return np.clip(np.where(total > 0, share_of(china, total), share), 0.0, 1.0)
+    china = held * share
+    china += np.clip(added_china_t, 0.0, added)
+    out = np.empty(np.broadcast_shapes(total.shape, np.shape(share)))
+    out[...] = share
+    np.divide(china, total, out=out, where=total > 0)
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def line_share(in_t, in_china_t, in_china_country):

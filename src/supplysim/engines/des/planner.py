@@ -226,7 +226,7 @@ class Planner:
         ex = Exports(net, lay, t, v, self.w.rng["licences"], self.ctx.delay_days(v), b.origin,
                      self.w.rng["content_licences"], v["content_delay_days"][:, 0])
         alloc = allocate_by_class(b.stock * lay.out_slot[:, None], link_order * ex.open[:, None],
-                                       lay.link_src, ex.classes, lay.link_by_src.sum_rows)
+                                  ex.classes, lay.link_by_src)
         sent = ex.apply(alloc)
         fired = fired_stockpiles(lay, v, sp_active, b.short_share, dem_slot, b.stock,
                                  pol.sharing_active[:, t])
@@ -240,7 +240,7 @@ class Planner:
         self._dispatch(plan, sent, ex)
         received = received + self._receive(t)
         plan.origin_share = b.origin[lay.od_slot, 0].copy()
-        served = allocate_by_class(b.stock, dem, lay.d_slot, lay.d_class, lay.demand_by_slot.sum_rows)
+        served = allocate_by_class(b.stock, dem, lay.d_class, lay.demand_by_slot)
         served_slot = lay.demand_by_slot.sum_rows(served)
         b.stock -= served_slot
         b.short_share = short_share(lay, dem_slot, served_slot)
