@@ -7,7 +7,6 @@ from importlib.metadata import version as _pkg_version
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from supplysim.engines.balance import BalanceLog
 from supplysim.engines.layout import Layout
@@ -15,6 +14,7 @@ from supplysim.engines.vector import init_state, step
 from supplysim.network import Network, compile_network
 from supplysim.parallel.chunks import DEFAULT_CHUNK, OUTPUTS, chunk_length, chunk_plan
 from supplysim.results import Results
+from supplysim.results.dataset import to_dataset
 from supplysim.seeding import SeedLike, Streams, root_seed
 
 __all__ = ["DEFAULT_CHUNK", "chunk_plan", "run_chunk", "simulate", "to_dataset"]
@@ -245,129 +245,3 @@ def _progress(plan, show: bool, name: str):
     from tqdm.auto import tqdm
 
     return tqdm(plan, desc=name, unit="chunk")
-
-
-def to_dataset(net: Network, arrays: dict[str, np.ndarray], seed, chunk_size: int) -> xr.Dataset:
-    """Label engine arrays: dense (region, sector, material) demand, flows and stockpiles."""
-    d = net.demand
-    regions, sectors = list(dict.fromkeys(d.region)), list(dict.fromkeys(d.sector))
-    materials = list(dict.fromkeys(d.material))
-    paths, T = arrays["demand_t"].shape[:2]
-    idx = (d.region.map(regions.index).to_numpy(), d.sector.map(sectors.index).to_numpy(),
-           d.material.map(materials.index).to_numpy())
-    dims = ("path", "month", "region", "sector", "material")
-
-    def dense(a: np.ndarray) -> np.ndarray:
-        out = np.zeros((paths, T, len(regions), len(sectors), len(materials)), np.float32)
-        out[:, :, idx[0], idx[1], idx[2]] = a
-        return out
-
-    od = net.slots.iloc[np.unique(d.slot.to_numpy())]
-    origin = np.full((paths, T, len(regions), len(materials)), np.nan, np.float32)
-    if "origin_share" in arrays:
-        origin[:, :, od.country.map(regions.index).to_numpy(),
-               od.material.map(materials.index).to_numpy()] = arrays["origin_share"]
-    f, sp, mk = net.flows, net.stockpiles, net.market
-    markets = list(dict.fromkeys(m for m, _ in mk.labels))
-    price = arrays["price_usd_per_kg"].reshape(paths, T, len(markets), len(mk.elements))
-    ds = xr.Dataset(
-        {
-            "demand_t": (dims, dense(arrays["demand_t"]), _attrs("t/month", "demand")),
-            "unmet_t": (dims, dense(arrays["unmet_t"]), _attrs("t/month", "unmet demand")),
-            "shipped_t": (("path", "month", "flow"), arrays["shipped_t"],
-                          _attrs("t/month", "shipped")),
-            "stockpile_t": (("path", "month", "stockpile"), arrays["stockpile_t"],
-                            _attrs("t", "stockpile held at month end")),
-            "origin_share": (("path", "month", "region", "material"), origin,
-                             _attrs("1", "Chinese-origin share of the stock demand draws on "
-                                         "(NaN: no demand of the material in the region)")),
-            "price_usd_per_kg": (("path", "month", "market", "element"), price,
-                                 _attrs("USD/kg", "oxide price index at month end")),
-            "payment_usd": (("path", "month", "floor"), arrays["payment_usd"],
-                            _attrs("USD/month", "price floor payments")),
-            "tariff_usd": (("path", "month", "tariff"), arrays["tariff_usd"],
-                           _attrs("USD/month", "tariff revenue")),
-        },
-        coords=dict(path=np.arange(paths), month=pd.DatetimeIndex(net.months), region=regions,
-                    sector=sectors, material=materials,
-                    mineral=("material", _minerals_of(d, materials)),
-                    exporter=("flow", f.exporter.to_numpy(str)),
-                    destination=("flow", f.destination.to_numpy(str)),
-                    flow_material=("flow", f.material.to_numpy(str)),
-                    stockpile=sp.name.to_numpy(str), holder=("stockpile", sp.holder.to_numpy(str)),
-                    stockpile_material=("stockpile", sp.material.to_numpy(str)),
-                    market=markets, element=list(mk.elements),
-                    floor=np.array(mk.floor_names, dtype=str),
-                    tariff=np.array(mk.tariff_names, dtype=str)),
-        attrs=dict(scenario=net.scenario_name, scenario_hash=net.scenario_hash, seed=str(seed),
-                   version=_pkg_version("supplysim"), engine="vector", chunk_size=chunk_size),
-    )
-    c = net.contracts
-    empty = np.zeros((paths, T, len(c)), np.float32)
-    ds["contract_t"] = xr.DataArray(arrays.get("contract_t", empty),
-                                    dims=("path", "month", "contract"),
-                                    attrs=_attrs("t/month", "shipped under offtake contracts"))
-    ds = ds.assign_coords(contract=c.name.to_numpy(str),
-                          contract_buyer=("contract", c.buyer.to_numpy(str)),
-                          contract_seller=("contract", c.seller.to_numpy(str)),
-                          contract_material=("contract", c.material.to_numpy(str)),
-                          contract_price_usd_per_kg=("contract",
-                                                     c.price_usd_per_kg.to_numpy(float)))
-    ds["contract_usd_per_kg"] = xr.DataArray(
-        _contract_prices(net, price, markets, paths, T), dims=("path", "month", "contract"),
-        attrs=_attrs("USD/kg", "offtake contract price: the policy's, else the 2024 ex-China "
-                               "price moved with the ex-China index of the element"))
-    out = Layout.of(net).rec_out if len(net.recyclers) else np.zeros(0, int)
-    rec_node = net.slots.node.to_numpy()[out]
-    ds["recycled_t"] = xr.DataArray(
-        arrays.get("recycled_t", np.zeros((paths, T, len(out)), np.float32)),
-        dims=("path", "month", "recycled"),
-        attrs=_attrs("t/month", "metal recovered from magnet scrap (a source, like a mine)"))
-    ds = ds.assign_coords(recycler=("recycled", net.nodes.name.to_numpy(str)[rec_node]),
-                          recycler_country=("recycled", net.nodes.country.to_numpy(str)[rec_node]),
-                          recycled_material=("recycled", net.slots.material.to_numpy(str)[out]))
-    fin = net.policies.finance
-    ds["finance_cost_usd"] = xr.DataArray(fin.cost_usd.to_numpy(float), dims=("finance",),
-                                          attrs=_attrs("USD", "budget cost of project financing"))
-    ds = ds.assign_coords(finance=fin.name.to_numpy(str),
-                          finance_project=("finance", fin.project.to_numpy(str)),
-                          finance_instrument=("finance", fin.instrument.to_numpy(str)),
-                          finance_amount_usd=("finance", fin.amount_usd.to_numpy(float)),
-                          finance_month=("finance",
-                                         pd.DatetimeIndex(net.months)[fin.month.to_numpy(int)]))
-    return ds
-
-
-def _contract_prices(net: Network, price: np.ndarray, markets: list[str], paths: int,
-                     T: int) -> np.ndarray:
-    """Price of each offtake contract per path and month (paths, T, contracts) [USD/kg].
-
-    A contract with a price of its own keeps it; one without takes the world's 2024 ex-China
-    price of its material times the ratio of the ex-China index of its element at the month's
-    end to its 2024 level (unchanged when the element has no index).
-    """
-    c, mk = net.contracts, net.market
-    out = np.empty((paths, T, len(c)), np.float32)
-    out[:] = c.price_usd_per_kg.to_numpy(float)
-    if not len(c) or "ex_china" not in markets:
-        return out
-    E, m = len(mk.elements), markets.index("ex_china")
-    for j, (element, indexed) in enumerate(zip(c.element, c.indexed)):
-        if indexed and element in mk.elements:
-            e = mk.elements.index(element)
-            base = float(mk.price0[m * E + e])
-            if base > 0:
-                out[:, :, j] *= price[:, :, m, e] / base
-    return out
-
-
-def _minerals_of(demand, materials: list[str]) -> np.ndarray:
-    """Mineral chain of each material (``""`` where the demand frame has no mineral column)."""
-    if "mineral" not in demand:
-        return np.full(len(materials), "", dtype=object).astype(str)
-    of = dict(zip(demand.material, demand.mineral))
-    return np.array([of[m] for m in materials], dtype=str)
-
-
-def _attrs(units: str, long_name: str) -> dict:
-    return {"units": units, "long_name": long_name}

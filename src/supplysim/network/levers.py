@@ -35,7 +35,8 @@ def world_price(world: World, material: str) -> float | None:
     """2024 ex-China price of a material's element at its stage [USD/kg], or None if not listed.
 
     The 2024 row of ``prices.csv``: the base an offtake contract without a price of its own
-    moves from with the ex-China index of its element (see :func:`supplysim.run.to_dataset`).
+    moves from with the ex-China index of its element (see
+    :func:`supplysim.results.dataset.to_dataset`).
     """
     mats, prices = world.tables["materials"], world.tables["prices"]
     m = mats.loc[material]

@@ -158,9 +158,7 @@ class MarketViews:
         if da is None or da.sizes.get("contract", 0) == 0:
             df = metrics.empty_table(names)
         else:
-            price = self.ds.get("contract_usd_per_kg")
-            if price is None:
-                price = xr.broadcast(da["contract_price_usd_per_kg"].astype(float), da)[0]
+            price = self.ds["contract_usd_per_kg"]
             cols = metrics.path_stats(da, quantiles)
             cols["price_usd_per_kg"] = price.mean("path")
             cols["value_usd_mean"] = (da.astype(float) * price * 1000.0).mean("path")
