@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="discard a --checkpoint folder of a different run")
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
                      help="run the chunks on the Dask cluster at ADDRESS")
+    run.add_argument("--workers", type=_int_at_least(1), default=1, metavar="N",
+                     help="run the chunks in N processes on this machine (default 1)")
     run.add_argument("--overwrite", action="store_true",
                      help="write into --out even if it holds a different run's results")
     run.add_argument("--stream", action="store_true",
@@ -168,7 +170,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.stream:
         kwargs["store"] = "summary"
     if args.scheduler is None:
-        results = supplysim.simulate(scenario, **kwargs)
+        results = supplysim.simulate(scenario, workers=args.workers, **kwargs)
     else:
         from distributed import Client
 

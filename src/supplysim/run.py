@@ -42,7 +42,7 @@ def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
 
 def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int | None = None,
              engine: str = "vector", progress: bool = False, world=None, checkpoint=None,
-             restart: bool = False, client=None, store="paths"):
+             restart: bool = False, client=None, store="paths", workers: int = 1):
     """Run ``runs`` Monte Carlo paths of a scenario and return labelled :class:`Results`.
 
     Parameters
@@ -78,6 +78,9 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         finished chunk into running sums, exact exceedance counts and fixed-bin histograms and
         returns :class:`~supplysim.results.summary.SummaryResults`, whose memory does not grow
         with ``runs`` (vector engine only).
+    workers : int
+        Worker processes on this machine that run the chunks (vector engine, no ``client``);
+        the numbers are those of ``workers=1``. Scripts need the ``__main__`` guard.
 
     Returns
     -------
@@ -96,9 +99,13 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
     given_world, world = world, world or load_world()
     t0 = time.perf_counter()
     net = compile_network(world, scenario)
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    if workers > 1 and client is not None:
+        raise ValueError("workers applies to runs on this machine; a Dask client has its own")
     if engine == "des":
-        if checkpoint is not None or client is not None:
-            raise ValueError("checkpoint and client apply to engine='vector' only")
+        if checkpoint is not None or client is not None or workers > 1:
+            raise ValueError("checkpoint, client and workers apply to engine='vector' only")
         return _simulate_des(net, scenario, root_seed(seed), runs, t0)
     plan = chunk_plan(runs, chunk_size)
     ckpt = None
@@ -112,7 +119,7 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
     save = (lambda c, a: ckpt.save(*c, a)) if ckpt is not None else None
     if spec is not None:
         acc, resumed = _run_summary(net, root, plan, ckpt, save, spec, client, given_world,
-                                    world, scenario, progress)
+                                    world, scenario, progress, workers)
         return _summary_results(net, acc, root, plan, runs, t0, scenario, ckpt, resumed)
     parts = ckpt.load_done(plan) if ckpt is not None else {}
     todo = [c for c in plan if c not in parts]
@@ -123,7 +130,11 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         parts.update(run_on_cluster(client, given_world, scenario, world.vocabulary(), root,
                                     todo, save))
     else:
-        parts.update(_run_local(net, root, todo, save, progress, scenario.name))
+        for chunk, arrays in _local_chunks(net, root, todo, workers, given_world, world,
+                                           scenario, progress):
+            parts[chunk] = arrays
+            if save is not None:
+                save(chunk, arrays)
     arrays = {k: np.concatenate([parts[c][k] for c in plan]) for k in OUTPUTS}
     seconds = time.perf_counter() - t0
     ds = to_dataset(net, arrays, seed=root.entropy, chunk_size=plan[0][1])
@@ -149,7 +160,7 @@ def _summary_spec(store):
 
 
 def _run_summary(net: Network, root, plan, ckpt, save, spec, client, given_world, world,
-                 scenario, progress: bool):
+                 scenario, progress: bool, workers: int):
     """Reduce every chunk of ``plan`` into a :class:`SummaryAccumulator` and drop it.
 
     Chunks finished in the checkpoint ``ckpt`` are loaded and reduced one at a time; the others
@@ -182,9 +193,9 @@ def _run_summary(net: Network, root, plan, ckpt, save, spec, client, given_world
         run_on_cluster(client, given_world, scenario, world.vocabulary(), root, todo, done,
                        keep=False)
         return acc, resumed
-    lay = Layout.of(net)
-    for chunk in _progress(todo, progress, scenario.name):
-        done(chunk, run_chunk(net, root, *chunk, BalanceLog(net), lay))
+    for chunk, arrays in _local_chunks(net, root, todo, workers, given_world, world, scenario,
+                                       progress):
+        done(chunk, arrays)
     return acc, resumed
 
 
@@ -212,15 +223,17 @@ def _summary_results(net: Network, acc, root, plan, runs: int, t0: float, scenar
     return SummaryResults(acc, labels, attrs, meta, means)
 
 
-def _run_local(net: Network, root, todo, save, progress: bool, name: str) -> dict:
-    """Run chunks in this process; ``save(chunk, arrays)`` after each when given."""
-    lay = Layout.of(net)
-    parts = {}
-    for chunk in _progress(todo, progress, name):
-        parts[chunk] = run_chunk(net, root, *chunk, BalanceLog(net), lay)
-        if save is not None:
-            save(chunk, parts[chunk])
-    return parts
+def _local_chunks(net: Network, root, todo, workers: int, given_world, world, scenario,
+                  progress: bool):
+    """``(chunk, arrays)`` of every chunk of ``todo`` in order, run here or in worker processes."""
+    if workers > 1 and len(todo) > 1:
+        from supplysim.parallel.pool import run_in_processes
+
+        items = run_in_processes(workers, given_world, scenario, world.vocabulary(), root, todo)
+    else:
+        lay = Layout.of(net)
+        items = ((chunk, run_chunk(net, root, *chunk, BalanceLog(net), lay)) for chunk in todo)
+    return _progress(items, progress, scenario.name, len(todo))
 
 
 def _simulate_des(net: Network, scenario, root, runs: int, t0: float) -> Results:
@@ -239,9 +252,9 @@ def _simulate_des(net: Network, scenario, root, runs: int, t0: float) -> Results
     return Results(ds, meta, events=events)
 
 
-def _progress(plan, show: bool, name: str):
+def _progress(items, show: bool, name: str, total: int):
     if not show:
-        return plan
+        return items
     from tqdm.auto import tqdm
 
-    return tqdm(plan, desc=name, unit="chunk")
+    return tqdm(items, desc=name, unit="chunk", total=total)
