@@ -39,17 +39,21 @@ class Groups:
                       for j in range(size))
         return cls(csr, ranks, n_groups, member_group)
 
-    def by_class(self, classes) -> tuple[tuple[np.ndarray, Groups], ...]:
-        """Members of each class in ascending class order, with their own groups (cached).
+    def by_class(self, classes) -> tuple[tuple[np.ndarray, np.ndarray, Groups], ...]:
+        """Members of each class in ascending class order (cached by ``classes`` (k,)).
 
-        ``classes`` (k,) gives every member's class; each item is ``(rows, groups of rows)``.
+        Each item is ``(rows, groups, sub)``: the class's member rows, the groups they belong
+        to, and :class:`Groups` of those rows over those groups only.
         """
         classes = np.asarray(classes)
         key = classes.tobytes()
         if key not in self._by_class:
-            rows = [np.flatnonzero(classes == c) for c in np.unique(classes)]
-            self._by_class[key] = tuple((r, Groups.of(self.member_group[r], self.n_groups))
-                                        for r in rows)
+            items = []
+            for c in np.unique(classes):
+                rows = np.flatnonzero(classes == c)
+                used, local = np.unique(self.member_group[rows], return_inverse=True)
+                items.append((rows, used, Groups.of(local, len(used))))
+            self._by_class[key] = tuple(items)
         return self._by_class[key]
 
     def sum_rows(self, x: np.ndarray) -> np.ndarray:

@@ -42,12 +42,13 @@ def allocate_by_class(available_t, requests_t, classes, groups):
     """
     by_class = groups.by_class(classes)
     if len(by_class) == 1:
-        return requests_t * fill_share(available_t, groups.sum_rows(requests_t))[groups.member_group]
+        _, used, sub = by_class[0]
+        return requests_t * fill_share(available_t[used], sub.sum_rows(requests_t))[sub.member_group]
     left = np.array(available_t, dtype=float)
     out = np.zeros_like(requests_t, dtype=float)
-    for rows, sub in by_class:
+    for rows, used, sub in by_class:
         want = requests_t[rows]
-        got = want * fill_share(left, sub.sum_rows(want))[sub.member_group]
+        got = want * fill_share(left[used], sub.sum_rows(want))[sub.member_group]
         out[rows] = got
-        left -= sub.sum_rows(got)
+        left[used] -= sub.sum_rows(got)
     return out
