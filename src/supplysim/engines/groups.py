@@ -24,7 +24,7 @@ class Groups:
     ranks: tuple
     n_groups: int
     member_group: np.ndarray
-    _by_class: dict = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, member_group, n_groups: int) -> Groups:
@@ -46,15 +46,22 @@ class Groups:
         to, and :class:`Groups` of those rows over those groups only.
         """
         classes = np.asarray(classes)
-        key = classes.tobytes()
-        if key not in self._by_class:
+        key = ("classes", classes.tobytes())
+        if key not in self._cache:
             items = []
             for c in np.unique(classes):
                 rows = np.flatnonzero(classes == c)
                 used, local = np.unique(self.member_group[rows], return_inverse=True)
                 items.append((rows, used, Groups.of(local, len(used))))
-            self._by_class[key] = tuple(items)
-        return self._by_class[key]
+            self._cache[key] = tuple(items)
+        return self._cache[key]
+
+    def restrict(self, rows: np.ndarray) -> Groups:
+        """The same groups over member ``rows`` only (cached by ``rows``)."""
+        key = ("rows", rows.tobytes())
+        if key not in self._cache:
+            self._cache[key] = Groups.of(self.member_group[rows], self.n_groups)
+        return self._cache[key]
 
     def sum_rows(self, x: np.ndarray) -> np.ndarray:
         """Group sums of the rows of ``x`` (k, paths) -> (n_groups, paths)."""

@@ -85,6 +85,16 @@ class Layout:
         return self.link_by_contract.n_groups - 1
 
     @property
+    def release_rows(self) -> np.ndarray:
+        """Indices of the stockpile release links."""
+        return np.flatnonzero(self.release)
+
+    @property
+    def shared_rows(self) -> np.ndarray:
+        """Indices of the shared stockpile release links."""
+        return np.flatnonzero(self.shared)
+
+    @property
     def n_recipients(self) -> int:
         """Number of stockpile-sharing recipients (policy, member)."""
         return self.watch_demand.shape[0] - len(self.sp_slot)

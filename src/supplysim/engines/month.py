@@ -178,18 +178,28 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use, sp_active
     need = np.maximum(unfilled, use - stock)
     total = np.zeros_like(sent)
 
-    def one_pass(eligible, want):
+    def one_pass(eligible, want, rows=None):
+        """Allocate ``want`` over the eligible links, all among ``rows`` (default all); return the
+        requests on ``rows``."""
         nonlocal need
-        weight = left[lay.link_src] * eligible
-        req = want[lay.link_dst] * share_of(weight, lay.link_by_dst.sum_rows(weight)[lay.link_dst])
-        out = ex.apply(allocate_by_class(left, req, ex.classes, lay.link_by_src))
+        src, dst, classes = lay.link_src, lay.link_dst, ex.classes
+        by_src, by_dst = lay.link_by_src, lay.link_by_dst
+        if rows is not None:
+            src, dst, classes, eligible = src[rows], dst[rows], classes[rows], eligible[rows]
+            by_src, by_dst = by_src.restrict(rows), by_dst.restrict(rows)
+        weight = left[src] * eligible
+        req = want[dst] * share_of(weight, by_dst.sum_rows(weight)[dst])
+        alloc = allocate_by_class(left, req, classes, by_src)
+        if rows is not None:
+            alloc = _rows_into(rows, alloc, sent.shape)
+        out = ex.apply(alloc)
         left[:] -= lay.link_by_src.sum_rows(out)
         need = need - lay.link_by_dst.sum_rows(out)
         total[:] += out
         return req
 
     if left[lay.sp_slot].any():
-        one_pass(lay.release[:, None], need)
+        one_pass(lay.release[:, None], need, lay.release_rows)
     if lay.n_recipients and fired[n_sp:].any():
         own = avail - left[lay.sp_slot]
         rate = v["sp_release_t_per_month"] * (sp_active[:, None] if sp_active is not None else 1.0)
@@ -197,10 +207,17 @@ def resource(stock, lay: Layout, v: dict, ex, order, sent, fired, use, sp_active
         left[lay.sp_slot] = np.maximum(np.minimum(np.minimum(stock[lay.sp_slot], rate) - own,
                                                   cap * rate), 0.0)
         eligible = lay.shared[:, None] & fired[n_sp + np.maximum(lay.recipient_of_link, 0)]
-        one_pass(eligible, np.maximum(need, 0.0))
+        one_pass(eligible, np.maximum(need, 0.0), lay.shared_rows)
         left[lay.sp_slot] = 0.0
     req = one_pass((lay.trade & ex.open)[:, None], unfilled)
     return total, req * lay.trade[:, None]
+
+
+def _rows_into(rows, values, shape) -> np.ndarray:
+    """Zeros of ``shape`` with ``values`` in ``rows``."""
+    out = np.zeros(shape)
+    out[rows] = values
+    return out
 
 
 def contract_delivered(lay: Layout, sent) -> np.ndarray:
