@@ -237,24 +237,22 @@ def _dispatch(state: VectorState, pp: PathParams, sent: np.ndarray, ex: _Exports
     Licensed shipments enter after their review delay; ``src_share`` (links, paths) is the
     Chinese-origin share of each link's exporting stock [1].
     """
-    _into_pipe(state.pipe_t.transpose(0, 2, 1), pp, sent, ex, t)
-    _into_pipe(state.pipe_cn_t.transpose(0, 2, 1), pp, sent * src_share, ex, t)
-    state.transit_t.T[:] += sent
-
-
-def _into_pipe(pipe: np.ndarray, pp: PathParams, sent: np.ndarray, ex: _Exports, t: int) -> None:
-    H, lags = pipe.shape[0], np.flatnonzero(pp.lag_w.any(axis=1))
+    pipes = (state.pipe_t.transpose(0, 2, 1), state.pipe_cn_t.transpose(0, 2, 1))
+    H, lags = pipes[0].shape[0], np.flatnonzero(pp.lag_w.any(axis=1))
     rows, delay = ex.lic_rows, ex.delay
-    now = sent
-    if delay.any():
-        now = sent.copy()
-        now[rows] *= delay == 0
-    for k in lags:
-        pipe[(t + k) % H] += now * pp.lag_w[k][:, None]
-    for d in np.unique(delay[delay > 0]):
-        part = sent[rows] * (delay == d)
+    delays = np.unique(delay[delay > 0])
+    for pipe, amount in zip(pipes, (sent, sent * src_share)):
+        now = amount
+        if len(delays):
+            now = amount.copy()
+            now[rows] *= delay == 0
         for k in lags:
-            pipe[(t + k + d) % H, rows] += part * pp.lag_w[k, rows][:, None]
+            pipe[(t + k) % H] += now * pp.lag_w[k][:, None]
+        for d in delays:
+            part = amount[rows] * (delay == d)
+            for k in lags:
+                pipe[(t + k + d) % H, rows] += part * pp.lag_w[k, rows][:, None]
+    state.transit_t.T[:] += sent
 
 
 def _receive(state: VectorState, lay: Layout, t: int) -> np.ndarray:

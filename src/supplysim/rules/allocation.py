@@ -43,7 +43,8 @@ def allocate_by_class(available_t, requests_t, classes, groups):
     by_class = groups.by_class(classes)
     if len(by_class) == 1:
         _, used, sub = by_class[0]
-        return requests_t * fill_share(available_t[used], sub.sum_rows(requests_t))[sub.member_group]
+        share = fill_share(available_t[used], sub.sum_rows(requests_t))
+        return requests_t * share[sub.member_group]
     left = np.array(available_t, dtype=float)
     out = np.zeros_like(requests_t, dtype=float)
     for rows, used, sub in by_class:
