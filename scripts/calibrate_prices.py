@@ -25,7 +25,7 @@ Usage::
     python scripts/calibrate_prices.py --write    # also stores the result in market.csv
 
 The values in ``src/supplysim/data/world_2024/market.csv`` come from this script (the 24-point
-grid below and ``--refine 12`` Nelder-Mead steps; 64 paths, about 15-20 minutes on two cores). The
+grid below and ``--refine 12`` Nelder-Mead steps; 64 paths, about 7 minutes on two cores). The
 fit is in-sample; ``notebooks/08_price_crisis_2010.ipynb`` reports it beside the record.
 """
 
@@ -112,7 +112,8 @@ def loss(fig: dict) -> float:
         err += (months / 6.0) ** 2
     err += 0.5 * sq(fig["Dy_2013_07"], DY_LATER[1])
     err += sum(w * sq(fig[f"{m}_{e}_2025"], v) for (m, e), (v, w) in OBSERVED_2025.items())
-    err += sq(fig["NdPr_ex_over_china_2025"], 1.0) + 0.5 * sq(fig["china_NdPr_2025_07"], CHINA_NDPR_JUL_2025)
+    err += sq(fig["NdPr_ex_over_china_2025"], 1.0)
+    err += 0.5 * sq(fig["china_NdPr_2025_07"], CHINA_NDPR_JUL_2025)
     err += 4.0 * max(np.log(fig["top_2025"]) - np.log(CAP), 0.0) ** 2
     return float(err + fig["baseline_max_abs_log_drift"] ** 2)
 
@@ -146,8 +147,8 @@ def write(values: dict, path: Path = MARKET_CSV) -> None:
         frame.loc[k, "value"] = f"{v:.4g}"
         note = frame.loc[k, "note"]
         note = note.split(" | ", 1)[-1] if " | " in note else note.split(": ", 1)[-1]
-        frame.loc[k, "note"] = ("CALIBRATED by scripts/calibrate_prices.py jointly on the 2010-2011 crisis "
-                                "and the 2025 licensing (median paths of rare_earth_crisis_2010 and "
+        frame.loc[k, "note"] = ("CALIBRATED by scripts/calibrate_prices.py jointly on the 2010-2011 "
+                                "crisis and the 2025 licensing (median paths of rare_earth_crisis_2010 and "
                                 f"china_licensing_2025, {RUNS} paths, seed {SEED}) | {note}")
     frame.to_csv(path, index=False)
 

@@ -84,11 +84,12 @@ def close_month(mk, books: MarketBooks, v: dict, t: int, flows: dict) -> MonthMa
     """Move the price indices, smoothed prices and substitution; pay price floors.
 
     ``flows`` holds this month's ``stock`` (slots, end of month), ``made`` (output of each
-    slot) and ``sent`` (links), all ``(k, paths)`` [t or t/month], and ``need`` (planned input) and ``short`` (its part the stock could not
-    cover, :func:`input_short`) of each slot [t]. Tariff revenue values what crossed a taxed
-    link at the ex-China index of its rare-earth content. The cover gap compares the market's
-    stock of each element's own products with its normal stock; the unmet share is the
-    uncovered share of the market's planned input of them. Updates ``books`` in place.
+    slot), ``sent`` (links), ``need`` (planned input of each slot) and ``short`` (its part the
+    stock could not cover, :func:`input_short`), all ``(k, paths)`` [t or t/month]. Tariff
+    revenue values what crossed a taxed link at the ex-China index of its rare-earth content.
+    The cover gap compares the market's stock of each element's own products with its normal
+    stock; the unmet share is the uncovered share of the market's planned input of them.
+    Updates ``books`` in place.
     """
     if not len(mk.elements):  # a world without priced elements: nothing to move or pay
         none = np.zeros((0, flows["stock"].shape[1]))

@@ -22,8 +22,8 @@ import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_origin, check_step
 from supplysim.engines.layout import Layout
-from supplysim.engines.market import (MarketBooks, close_month, input_short, link_shares, open_books,
-                                      respond)
+from supplysim.engines.market import (MarketBooks, close_month, input_short, link_shares,
+                                      open_books, respond)
 from supplysim.engines.month import (
     apply_quotas,
     content_licences,

@@ -27,11 +27,13 @@ class MarketArrays:
     """Positional arrays of the markets (see the module docstring for row order).
 
     Shapes: ``price0 (ME,)`` [USD/kg], ``slot_content (ME, S)`` [t oxide-eq/t] (the element's
-    own products, its separated oxide and metal, in commercial slots only), ``demand_content (ME, D)`` [t oxide-eq/t], ``demand_weight (D, ME)`` [1]
+    own products, its separated oxide and metal, in commercial slots only),
+    ``demand_content (ME, D)`` [t oxide-eq/t], ``demand_weight (D, ME)`` [1]
     (value shares of a demand line's rare-earth content, its market's rows only),
     ``elasticity, subst_max, subst_lag, subst_threshold (D,)``, ``floor_row (F,)``,
-    ``floor_slots (F, S)`` [1], ``floor_active (F, T)``, ``cut_rows (C, ME)``, ``cut_active (C, T)``,
-    ``link_content (L, E)`` [t oxide-eq/t], ``tariff_scope (R, L)`` [1] (1 on taxed links), ``tariff_active (R, T)``,
+    ``floor_slots (F, S)`` [1], ``floor_active (F, T)``, ``cut_rows (C, ME)``,
+    ``cut_active (C, T)``, ``link_content (L, E)`` [t oxide-eq/t], ``tariff_scope (R, L)`` [1]
+    (1 on taxed links), ``tariff_active (R, T)``,
     ``fs_scope (G, L)`` (trade links into the buyers), ``fs_preferred (G, L)`` (those from the
     preferred bloc), ``fs_active (G, T)``.
     """
@@ -103,7 +105,7 @@ def own_content(world: World, content: pd.DataFrame) -> pd.DataFrame:
 
     A material is an element's own product when its ``element`` is that element (its separated
     oxide and its metal); magnets, which hold several elements, count 0. The price index of an
-    element answers the stock and unfilled orders of these products only.
+    element answers the stock and the uncovered planned input of these products only.
     """
     element = world.tables["materials"].element.reindex(content.index)
     return content.where(element.to_numpy()[:, None] == content.columns.to_numpy()[None, :], 0.0)
