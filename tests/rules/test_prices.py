@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 import supplysim
-from supplysim.network.market import element_content
+from supplysim.network.market import element_content, own_content
 from supplysim.rules.demand import price_response, substitution_step
-from supplysim.rules.prices import cover_gap, cut_factor, floor_payment_usd, next_log_price, smooth
+from supplysim.rules.prices import (cover_gap, cut_factor, floor_payment_usd, next_log_price,
+                                    saturated, smooth)
 
 
 def test_cover_gap_is_clipped_and_zero_without_target():
@@ -17,12 +18,22 @@ def test_cover_gap_is_clipped_and_zero_without_target():
 
 
 def test_log_price_step_by_hand():
-    # (1 - 0.1) * 0.5 + 0.2 * 0.5 + 1.0 * 0.3 = 0.45 + 0.1 + 0.3 = 0.85
-    assert np.isclose(next_log_price(0.5, 0.5, 0.3, 0.2, 1.0, 0.1, 50.0), 0.85)
+    # shortage term 0.3 / (0.3 + 0.1) = 0.75
+    # (1 - 0.1) * 0.5 + 0.2 * 0.5 + 1.0 * 0.75 = 0.45 + 0.1 + 0.75 = 1.3
+    assert np.isclose(next_log_price(0.5, 0.5, 0.3, 0.2, 1.0, 0.1, 0.1, 50.0), 1.3)
     # bounded at ln(max_ratio) both ways
     got = next_log_price(np.array([3.5, -3.5]), np.array([1.0, -1.0]), np.array([1.0, 0.0]),
-                         1.0, 1.0, 0.0, 20.0)
+                         1.0, 1.0, 0.1, 0.0, 20.0)
     np.testing.assert_allclose(got, [np.log(20.0), -np.log(20.0)])
+
+
+def test_a_lasting_shortage_gives_a_finite_multiple():
+    # x* = (unmet_gain * 1 / (1 + 0.1) + cover_gain * 1) / reversion, whatever the depth
+    x = 0.0
+    for _ in range(400):
+        x = next_log_price(x, 1.0, 1.0, 0.05, 0.5, 0.1, 0.25, 1e6)
+    assert np.isclose(x, (0.5 / 1.1 + 0.05) / 0.25)
+    np.testing.assert_allclose(saturated(np.array([0.0, 0.1, 0.9]), 0.1), [0.0, 0.5, 0.9])
 
 
 def test_smoothing_moves_a_third_of_the_way_in_three_months():
@@ -56,3 +67,11 @@ def test_element_content_follows_the_recipes():
     assert c.loc["ore_NdPr"].sum() == 0.0
     assert np.isclose(c.loc["magnet_hre", "NdPr"], 0.29 * 1.2283)
     assert np.isclose(c.loc["magnet_hre", "Dy"], 0.02 * 1.2085)
+
+
+def test_the_index_looks_at_the_element_s_own_products_only():
+    world = supplysim.load_world()
+    own = own_content(world, element_content(world, ["NdPr", "Dy", "Tb"]))
+    assert own.loc["oxide_Dy", "Dy"] == 1.0 and own.loc["metal_NdPr", "NdPr"] > 1.0
+    assert own.loc["metal_Dy", "NdPr"] == 0.0
+    assert own.loc[["magnet_hre", "magnet_std"]].to_numpy().sum() == 0.0

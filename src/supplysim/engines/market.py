@@ -70,15 +70,26 @@ class MonthMarket:
     tariff_usd: np.ndarray        # (tariffs, paths) [USD]
 
 
+def input_short(planned_in: np.ndarray, used: np.ndarray, made: np.ndarray,
+                stock: np.ndarray) -> np.ndarray:
+    """Planned input the slots' stock could not cover this month (slots, paths) [t].
+
+    ``stock`` is the stock after the lines ran, so the stock they drew on is
+    ``stock - made + used``.
+    """
+    return np.maximum(planned_in - (stock - made + used), 0.0)
+
+
 def close_month(mk, books: MarketBooks, v: dict, t: int, flows: dict) -> MonthMarket:
     """Move the price indices, smoothed prices and substitution; pay price floors.
 
-    ``flows`` holds this month's ``stock`` (slots, end of month), ``demand`` and ``served``
-    (demand lines), ``made`` (output of each slot) and ``sent`` (links), all ``(k, paths)``
-    [t or t/month]. Tariff revenue values what crossed a taxed link at the ex-China index of
-    its rare-earth content. The
-    cover gap compares the market's stock with its normal stock; the unmet share is that of
-    the element content of the market's demand. Updates ``books`` in place.
+    ``flows`` holds this month's ``stock`` (slots, end of month), ``made`` (output of each
+    slot), ``sent`` (links), ``need`` (planned input of each slot) and ``short`` (its part the
+    stock could not cover, :func:`input_short`), all ``(k, paths)`` [t or t/month]. Tariff
+    revenue values what crossed a taxed link at the ex-China index of its rare-earth content.
+    The cover gap compares the market's stock of each element's own products with its normal
+    stock; the unmet share is the uncovered share of the market's planned input of them.
+    Updates ``books`` in place.
     """
     if not len(mk.elements):  # a world without priced elements: nothing to move or pay
         none = np.zeros((0, flows["stock"].shape[1]))
@@ -87,11 +98,10 @@ def close_month(mk, books: MarketBooks, v: dict, t: int, flows: dict) -> MonthMa
     stock = mk.slot_content @ flows["stock"]
     gap = cover_gap(stock, books.stock_ref)
     books.stock_ref = smooth(books.stock_ref, stock, r["cover_reference_months"])
-    demand = flows["demand"]
-    unmet = share_of(mk.demand_content @ np.maximum(demand - flows["served"], 0.0),
-                     mk.demand_content @ demand)
+    unmet = share_of(mk.slot_content @ flows["short"], mk.slot_content @ flows["need"])
     books.log_ratio = next_log_price(books.log_ratio, gap, unmet, r["price_cover_gain"],
-                                     r["price_unmet_gain"], r["price_reversion"], r["max_price_ratio"])
+                                     r["price_unmet_gain"], r["price_unmet_half"],
+                                     r["price_reversion"], r["max_price_ratio"])
     active = mk.cut_rows[:, :, None] & mk.cut_active[:, t, None, None]
     rel = np.exp(books.log_ratio) * cut_factor(v["price_cut_share"][:, None, :], active)
     books.smooth_rel = smooth(books.smooth_rel, mk.demand_weight @ rel, r["price_smoothing_months"])
@@ -100,7 +110,7 @@ def close_month(mk, books: MarketBooks, v: dict, t: int, flows: dict) -> MonthMa
                                         mk.subst_max[:, None], mk.subst_lag[:, None])
     price = mk.price0[:, None] * rel
     covered = v["floor_covered_t_per_month"] + v["floor_covered_share"] * (
-        mk.floor_slots.astype(float) @ flows["made"])
+        mk.floor_slots @ flows["made"])
     pay = floor_payment_usd(v["floor_usd_per_kg"], price[mk.floor_row], covered)
     books.price = price
     return MonthMarket(price, pay * mk.floor_active[:, t, None], _tariff_revenue(mk, v, t, price, flows["sent"]))
@@ -117,7 +127,7 @@ def _tariff_revenue(mk, v: dict, t: int, price: np.ndarray, sent: np.ndarray) ->
     if not len(mk.tariff_names):
         return np.zeros((0, price.shape[1]))
     value = (mk.link_content @ _ex_china(mk, price)) * KG_PER_T * sent  # (links, paths) [USD]
-    taxed = mk.tariff_scope.astype(float) @ value
+    taxed = mk.tariff_scope @ value
     return v["tariff_rate_share"] * taxed * mk.tariff_active[:, t, None]
 
 
@@ -137,7 +147,7 @@ def link_shares(mk, lay, books: MarketBooks, v: dict, t: int):
     base = np.repeat(lay.share[:, None], paths, axis=1) * lay.trade[:, None]
     share = base.copy()
     for r in np.flatnonzero(mk.tariff_active[:, t]):
-        rows = mk.tariff_scope[r]
+        rows = mk.tariff_scope[r] > 0
         share[rows] *= (1.0 + v["tariff_rate_share"][r]) ** -mk.rule["tariff_share_elasticity"]
     E = len(mk.elements)
     premium = share_of(mk.link_content @ _ex_china(mk, books.price),

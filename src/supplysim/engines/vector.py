@@ -22,7 +22,8 @@ import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_origin, check_step
 from supplysim.engines.layout import Layout
-from supplysim.engines.market import MarketBooks, close_month, link_shares, open_books, respond
+from supplysim.engines.market import (MarketBooks, close_month, input_short, link_shares,
+                                      open_books, respond)
 from supplysim.engines.month import (
     apply_quotas,
     content_licences,
@@ -285,6 +286,7 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     cap = _capacity(net, lay, pp, v, t, streams, state, dem_slot)
     origin = state.origin.T
     planned_in, used, made = run_lines(stock, state.demanded_t.T, lay, v, cap, adjust, origin)
+    short_in = input_short(planned_in, used, made, stock)
     if len(lay.rec_node):
         state.made_t = made.T
 
@@ -317,7 +319,7 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     stock -= served_slot
     state.short_share = short_share(lay, dem_slot, served_slot).T
     mm = close_month(net.market, state.market, v, t,
-                     dict(stock=stock, demand=dem, served=served, made=made, sent=sent))
+                     dict(stock=stock, need=planned_in, short=short_in, made=made, sent=sent))
     if log is not None:
         check_step(log, state, lay, start.T, received.T, used.T, made.T, sent.T, served_slot.T, t)
         check_origin(log.net, t, state.origin, state.pipe_cn_t, state.pipe_t)

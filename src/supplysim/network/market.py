@@ -26,12 +26,14 @@ PRICE_MARKET = {"china": "china_domestic", "ex_china": "ex_china"}
 class MarketArrays:
     """Positional arrays of the markets (see the module docstring for row order).
 
-    Shapes: ``price0 (ME,)`` [USD/kg], ``slot_content (ME, S)`` [t oxide-eq/t] (commercial
-    slots only), ``demand_content (ME, D)`` [t oxide-eq/t], ``demand_weight (D, ME)`` [1]
+    Shapes: ``price0 (ME,)`` [USD/kg], ``slot_content (ME, S)`` [t oxide-eq/t] (the element's
+    own products, its separated oxide and metal, in commercial slots only),
+    ``demand_content (ME, D)`` [t oxide-eq/t], ``demand_weight (D, ME)`` [1]
     (value shares of a demand line's rare-earth content, its market's rows only),
     ``elasticity, subst_max, subst_lag, subst_threshold (D,)``, ``floor_row (F,)``,
-    ``floor_slots (F, S)``, ``floor_active (F, T)``, ``cut_rows (C, ME)``, ``cut_active (C, T)``,
-    ``link_content (L, E)`` [t oxide-eq/t], ``tariff_scope (R, L)``, ``tariff_active (R, T)``,
+    ``floor_slots (F, S)`` [1], ``floor_active (F, T)``, ``cut_rows (C, ME)``,
+    ``cut_active (C, T)``, ``link_content (L, E)`` [t oxide-eq/t], ``tariff_scope (R, L)`` [1]
+    (1 on taxed links), ``tariff_active (R, T)``,
     ``fs_scope (G, L)`` (trade links into the buyers), ``fs_preferred (G, L)`` (those from the
     preferred bloc), ``fs_active (G, T)``.
     """
@@ -49,13 +51,13 @@ class MarketArrays:
     rule: dict
     floor_names: tuple[str, ...]
     floor_row: np.ndarray
-    floor_slots: np.ndarray
+    floor_slots: np.ndarray  # float 0/1, so that the monthly close multiplies without casting
     floor_active: np.ndarray
     cut_rows: np.ndarray
     cut_active: np.ndarray
     link_content: np.ndarray
     tariff_names: tuple[str, ...]
-    tariff_scope: np.ndarray
+    tariff_scope: np.ndarray  # float 0/1, as floor_slots
     tariff_active: np.ndarray
     fs_scope: np.ndarray
     fs_preferred: np.ndarray
@@ -96,6 +98,17 @@ def element_content(world: World, elements) -> pd.DataFrame:
         for r in rec[rec.output_material == m].itertuples():
             out.loc[m] += r.input_t_per_t * out.loc[r.input_material]
     return out
+
+
+def own_content(world: World, content: pd.DataFrame) -> pd.DataFrame:
+    """``content`` kept only where a material is the element's own product [t oxide-eq/t].
+
+    A material is an element's own product when its ``element`` is that element (its separated
+    oxide and its metal); magnets, which hold several elements, count 0. The price index of an
+    element answers the stock and the uncovered planned input of these products only.
+    """
+    element = world.tables["materials"].element.reindex(content.index)
+    return content.where(element.to_numpy()[:, None] == content.columns.to_numpy()[None, :], 0.0)
 
 
 def index_stage(world: World) -> str:
@@ -141,7 +154,7 @@ def compile_market(world: World, scenario, topo, months: pd.DatetimeIndex,
     slots = topo.slots
     slot_m = market_of_country(world, slots.country)
     commercial = (slots.kind != "stockpile").to_numpy()
-    c = content.loc[slots.material].to_numpy()  # (S, E)
+    c = own_content(world, content).loc[slots.material].to_numpy()  # (S, E)
     rows = slot_m[:, None] * E + np.arange(E)[None, :]
     keep = commercial[:, None] & (c > 0)
     slot_content = sparse.csr_matrix((c[keep], (rows[keep], np.nonzero(keep)[0])),
@@ -182,13 +195,13 @@ def compile_market(world: World, scenario, topo, months: pd.DatetimeIndex,
         subst_lag=sector("subst_lag_months", 1.0), subst_threshold=sector("subst_threshold_ratio", 1.0),
         rule=rule, floor_names=tuple(p.name for p in floors),
         floor_row=np.array([MARKETS.index(p.market) * E + elements.index(p.element) for p in floors], int),
-        floor_slots=np.array([_producer_slots(world, slots, p) for p in floors], bool).reshape(len(floors), S),
+        floor_slots=np.array([_producer_slots(world, slots, p) for p in floors], float).reshape(len(floors), S),
         floor_active=np.array([active_months(months, p.start, p.end) for p in floors], bool).reshape(len(floors), T),
         cut_rows=cut_rows,
         cut_active=np.array([active_months(months, p.start, p.end) for p in cuts], bool).reshape(len(cuts), T),
         link_content=content.loc[links.material].to_numpy(),
         tariff_names=tuple(p.name for p in tariffs),
-        tariff_scope=np.array([_tariff_scope(world, links, p) for p in tariffs], bool).reshape(len(tariffs), len(links)),
+        tariff_scope=np.array([_tariff_scope(world, links, p) for p in tariffs], float).reshape(len(tariffs), len(links)),
         tariff_active=np.array([active_months(months, p.start, p.end) for p in tariffs], bool).reshape(len(tariffs), T),
         fs_scope=np.array([_buyer_links(world, links, p) for p in friends], bool).reshape(len(friends), len(links)),
         fs_preferred=np.array([_buyer_links(world, links, p) & _from_bloc(world, links, p.bloc)

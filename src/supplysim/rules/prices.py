@@ -2,14 +2,19 @@
 
 The price rule, applied each month to each (market, element) index::
 
-    x[t+1] = (1 - reversion) * x[t] + cover_gain * gap[t] + unmet_gain * unmet[t]
+    x[t+1] = (1 - reversion) * x[t] + cover_gain * gap[t] + unmet_gain * short[t]
     gap    = clip(1 - stock / target, -1, 1)
+    short  = unmet / (unmet + unmet_half)
 
-where ``x = ln(price / price_2024)`` is clipped to ``[-ln(max_ratio), ln(max_ratio)]``,
-``stock`` is the market's commercial stock of the element (oxide-equivalent tonnes in the
-inventories of separated products, metals and magnets of the market's nodes), ``target`` its
-normal stock (the stock smoothed over ``cover_reference_months``, starting from the initial
-stock), and ``unmet`` the unmet share of the element content of the market's final demand. Short stocks and unfilled orders raise the price;
+where ``x = ln(price / price_2024)`` is clipped to ``[-ln(max_ratio), ln(max_ratio)]``. Both
+drivers look at the element's own products only, its separated oxide and its metal (magnets,
+which hold several elements, count for none): ``stock`` is the market's commercial stock of
+them [t oxide-eq], ``target`` its normal stock (the stock smoothed over
+``cover_reference_months``, starting from the initial stock), and ``unmet`` the share of the
+market's planned input of them that the buyers' stocks could not cover that month. So a magnet
+shortage caused by a Dy export licence raises the Dy index, not the NdPr one. The shortage term
+saturates: a shortage that lasts gives at most ``exp((unmet_gain + cover_gain) / reversion)``
+times the 2024 price, whatever its depth. Short stocks and uncovered input raise the price;
 surplus stocks lower it; ``reversion`` pulls it back towards the 2024 level (new supply,
 recycling and demand destruction outside the model).
 """
@@ -38,7 +43,20 @@ def cover_gap(stock_t, target_t):
     return np.clip(np.where(target_t > 0, gap, 0.0), -1.0, 1.0)
 
 
-def next_log_price(log_ratio, gap, unmet_share, cover_gain, unmet_gain, reversion, max_ratio):
+def saturated(share, half):
+    """``share / (share + half)``: 0 at 0, 1/2 at ``half``, towards 1 beyond [1].
+
+    Examples
+    --------
+    >>> saturated(np.array([0.0, 0.1, 0.3]), 0.1).round(6).tolist()
+    [0.0, 0.5, 0.75]
+    """
+    share = np.asarray(share, float)
+    return share_of(share, share + half)
+
+
+def next_log_price(log_ratio, gap, unmet_share, cover_gain, unmet_gain, unmet_half, reversion,
+                   max_ratio):
     """Log price relative to 2024 after one month of the price rule [1].
 
     Parameters
@@ -48,20 +66,23 @@ def next_log_price(log_ratio, gap, unmet_share, cover_gain, unmet_gain, reversio
     gap : array_like
         Cover gap from :func:`cover_gap` [1].
     unmet_share : array_like
-        Unfilled share of the market's orders this month [1].
+        Share of the planned input of the element's own products left uncovered [1].
     cover_gain, unmet_gain, reversion : float
         Coefficients of the rule [1/month].
+    unmet_half : float
+        Unmet share at which the shortage term is half its largest value [1], > 0.
     max_ratio : float
         Bound of ``price / price_2024`` (and of its inverse) [1].
 
     Examples
     --------
-    >>> round(float(next_log_price(0.0, 0.5, 0.2, 0.3, 0.5, 0.05, 50.0)), 6)
-    0.25
-    >>> round(float(next_log_price(1.0, 0.0, 0.0, 0.3, 0.5, 0.1, 50.0)), 6)
+    >>> round(float(next_log_price(0.0, 0.5, 0.2, 0.3, 0.5, 0.2, 0.05, 50.0)), 6)
+    0.4
+    >>> round(float(next_log_price(1.0, 0.0, 0.0, 0.3, 0.5, 0.2, 0.1, 50.0)), 6)
     0.9
     """
-    x = (1.0 - reversion) * np.asarray(log_ratio, float) + cover_gain * gap + unmet_gain * unmet_share
+    short = saturated(unmet_share, unmet_half)
+    x = (1.0 - reversion) * np.asarray(log_ratio, float) + cover_gain * gap + unmet_gain * short
     bound = np.log(max_ratio)
     return np.clip(x, -bound, bound)
 

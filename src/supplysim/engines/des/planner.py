@@ -16,7 +16,7 @@ import numpy as np
 
 from supplysim.engines.balance import check_slots
 from supplysim.engines.des.environment import DAYS_PER_MONTH, TINY_T
-from supplysim.engines.market import close_month, link_shares, open_books, respond
+from supplysim.engines.market import close_month, input_short, link_shares, open_books, respond
 from supplysim.engines.month import (
     apply_quotas,
     contract_delivered,
@@ -215,6 +215,7 @@ class Planner:
         dem_slot = lay.demand_by_slot.sum_rows(dem)
         cap = self._capacity(t, dem_slot)
         planned_in, used, made = run_lines(b.stock, b.demanded, lay, v, cap, adjust, b.origin)
+        short_in = input_short(planned_in, used, made, b.stock)
         b.made = made
         transit_in = lay.link_by_dst.sum_rows(b.transit)
         order = order_up_to(planned_in + dem_slot, v["cover_months"] + lay.supply_line_months[:, None],
@@ -245,7 +246,7 @@ class Planner:
         b.stock -= served_slot
         b.short_share = short_share(lay, dem_slot, served_slot)
         mm = close_month(net.market, self.market, v, t,
-                         dict(stock=b.stock, demand=dem, served=served, made=made, sent=sent))
+                         dict(stock=b.stock, need=planned_in, short=short_in, made=made, sent=sent))
         check_slots(net, t, start.T, received.T, made.T, used.T, shipped.T, served_slot.T, b.stock.T)
         plan.served_slot, plan.demand, plan.unmet = served_slot[:, 0], dem[:, 0], (dem - served)[:, 0]
         plan.shipped = lay.link_by_flow.sum_rows(sent)[:-1, 0]
