@@ -21,6 +21,7 @@ import numpy as np
 import supplysim
 from supplysim.engines.layout import Layout
 from supplysim.network import compile_network
+from supplysim.parallel.pool import run_in_processes
 from supplysim.run import chunk_plan, run_chunk
 from supplysim.seeding import root_seed
 
@@ -28,11 +29,21 @@ from configs import LARGE, SMALL, SMOKE
 
 
 def engine_seconds(net, paths: int, seed: int) -> float:
-    """Seconds to run all chunks of ``paths`` paths, balance guard off."""
+    """Seconds to run all chunks of ``paths`` paths in this process, balance guard off."""
     lay, root = Layout.of(net), root_seed(seed)
     t0 = time.perf_counter()
     for first, n in chunk_plan(paths, None):
         run_chunk(net, root, first, n, None, lay)
+    return time.perf_counter() - t0
+
+
+def pool_seconds(world, scenario, paths: int, seed: int, workers: int) -> float:
+    """Seconds to run all chunks in ``workers`` local processes (start-up and the balance guard
+    included, as ``simulate(..., workers=)`` runs them; labelling excluded)."""
+    t0 = time.perf_counter()
+    for _ in run_in_processes(workers, None, scenario, world.vocabulary(), root_seed(seed),
+                              chunk_plan(paths, None)):
+        pass
     return time.perf_counter() - t0
 
 
@@ -44,11 +55,15 @@ def measure(cfg: dict) -> dict:
     engine = [engine_seconds(net, cfg["paths"], cfg["seed"]) for _ in range(cfg["repeats"])]
     full = [supplysim.simulate(scenario, runs=cfg["paths"], seed=cfg["seed"], world=world).meta["seconds"]
             for _ in range(cfg["repeats"])]
+    workers = os.cpu_count() or 1
+    pool = [pool_seconds(world, scenario, cfg["paths"], cfg["seed"], workers)
+            for _ in range(cfg["repeats"])]
     work = cfg["paths"] * net.n_nodes * net.n_months
     med = statistics.median(engine)
     return dict(cfg, nodes=net.n_nodes, months=net.n_months, links=len(net.links),
-                engine_seconds=engine, simulate_seconds=full,
-                node_steps_per_s=work / med, simulate_node_steps_per_s=work / statistics.median(full))
+                engine_seconds=engine, simulate_seconds=full, workers=workers, pool_seconds=pool,
+                node_steps_per_s=work / med, simulate_node_steps_per_s=work / statistics.median(full),
+                pool_node_steps_per_s=work / statistics.median(pool))
 
 
 def main(argv=None) -> int:
@@ -68,7 +83,9 @@ def main(argv=None) -> int:
     for r in rows:
         print(f"{r['scenario']}: {r['paths']:>7,} paths x {r['nodes']} nodes x {r['months']} months: "
               f"engine {r['node_steps_per_s']:.3g} node-steps/s "
-              f"(median of {r['repeats']}), simulate {r['simulate_node_steps_per_s']:.3g}")
+              f"(median of {r['repeats']}), simulate {r['simulate_node_steps_per_s']:.3g}, "
+              f"{r['workers']} worker processes {r['pool_node_steps_per_s']:.3g} "
+              f"({r['pool_node_steps_per_s'] / r['node_steps_per_s']:.2f}x one process)")
     print(f"wrote {out}")
     return 0
 
