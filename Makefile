@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/supplysim run china_licensing_2025 --runs 10000 --seed 2025 --out results
+	$(BIN)/supplysim run china_licensing_2025 --runs 10000 --seed 2025 --workers 2 --out results
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
