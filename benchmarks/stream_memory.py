@@ -7,7 +7,10 @@ scenario) and the bytes of the summaries. With ``--tracemalloc`` the children al
 Python/numpy allocations (slower). The per-path arrays that ``store="paths"`` would keep are
 stated for comparison [bytes/path].
 
-    python benchmarks/stream_memory.py [--sizes 10000 100000] [--million] [--smoke]
+With ``--workers N`` the chunks run in N worker processes; the total peak is then bounded by
+the parent's peak plus N times the largest worker's.
+
+    python benchmarks/stream_memory.py [--sizes 10000 100000] [--million] [--workers N] [--smoke]
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def current_rss_mib() -> float:
 
 
 def child(paths: int, months: int, seed: int, chunk: int | None, trace: bool,
-          warm: bool = True) -> dict:
+          warm: bool = True, workers: int = 1) -> dict:
     """One streamed run in this process; returns its figures."""
     import tracemalloc
 
@@ -57,8 +60,10 @@ def child(paths: int, months: int, seed: int, chunk: int | None, trace: bool,
         tracemalloc.start()
     t0 = time.perf_counter()
     res = supplysim.simulate(scenario, runs=paths, seed=seed, world=world, store="summary",
-                             chunk_size=chunk)
+                             chunk_size=chunk, workers=workers)
     seconds = time.perf_counter() - t0
+    # the largest worker process's peak (the workers ended with the run) [MiB]
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0 * (workers > 1)
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     m = res.meta
     per_path = 4 * months * (2 * len(res.ds.region) * len(res.ds.sector) * len(res.ds.material)
@@ -66,6 +71,8 @@ def child(paths: int, months: int, seed: int, chunk: int | None, trace: bool,
     return dict(paths=paths, months=months, nodes=m["nodes"], chunks=m["chunks"],
                 seconds=seconds, node_steps_per_s=paths * months * m["nodes"] / seconds,
                 rss_before_mib=before, peak_rss_mib=rss_mib(), tracemalloc_peak_mib=traced,
+                workers=workers, worker_peak_rss_mib=worker_peak,
+                total_peak_bound_mib=rss_mib() + workers * worker_peak,
                 summary_mib=m["summary_bytes"] / 2**20, paths_store_bytes_per_path=per_path,
                 mean_unmet_world_t=float(res.expected_unmet(by=()).mean_t.iloc[0]))
 
@@ -79,12 +86,14 @@ def main(argv=None) -> int:
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--chunk-size", type=int, default=None)
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes (bound on the total: parent + workers x largest)")
     parser.add_argument("--out", default=str(OUT / "stream_memory.json"))
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
         print(json.dumps(child(args.child, args.months, args.seed, args.chunk_size,
-                               args.tracemalloc, warm=not args.smoke)))
+                               args.tracemalloc, warm=not args.smoke, workers=args.workers)))
         return 0
     sizes = [256, 512] if args.smoke else list(args.sizes) + ([1_000_000] if args.million else [])
     months = 6 if args.smoke else args.months
@@ -94,6 +103,7 @@ def main(argv=None) -> int:
                "--seed", str(args.seed)]
         cmd += ["--chunk-size", str(args.chunk_size)] if args.chunk_size else []
         cmd += ["--tracemalloc"] if args.tracemalloc else []
+        cmd += ["--workers", str(args.workers)]
         cmd += ["--smoke"] if args.smoke else []
         done = subprocess.run(cmd, capture_output=True, text=True, check=True)
         row = json.loads(done.stdout.strip().splitlines()[-1])
@@ -101,6 +111,7 @@ def main(argv=None) -> int:
         print(f"{n:>9,} paths x {months} months: {row['seconds']:8.1f} s, "
               f"{row['node_steps_per_s']:.3g} node-steps/s, peak RSS {row['peak_rss_mib']:.0f} MiB "
               f"(before run {row['rss_before_mib']:.0f} MiB, "
+              f"with {row['workers']} worker(s) at most {row['total_peak_bound_mib']:.0f} MiB, "
               f"summaries {row['summary_mib']:.0f} MiB)",
               flush=True)
     report = dict(machine=machine(), scenario=SCENARIO, months=months, store="summary",
