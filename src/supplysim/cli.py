@@ -169,8 +169,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         kwargs.update(checkpoint=args.checkpoint, restart=args.restart)
     if args.stream:
         kwargs["store"] = "summary"
+    if args.workers > 1:
+        if args.scheduler is not None:
+            raise SupplysimError("--workers runs on this machine; --scheduler uses the cluster's")
+        kwargs["workers"] = args.workers
     if args.scheduler is None:
-        results = supplysim.simulate(scenario, workers=args.workers, **kwargs)
+        results = supplysim.simulate(scenario, **kwargs)
     else:
         from distributed import Client
 

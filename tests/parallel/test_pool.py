@@ -41,3 +41,6 @@ def test_cli_workers(tmp_path, capsys):
         main(["run", "baseline_2024", "--workers", "0", "--out", str(tmp_path)])
     assert exit_.value.code == 2
     assert "--workers" in capsys.readouterr().err
+    assert main(["run", "baseline_2024", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1",
+                 "--out", str(tmp_path / "other")]) == 2
+    assert "--scheduler" in capsys.readouterr().err
