@@ -94,6 +94,17 @@ def test_check_origin_refuses_a_share_above_one(world):
         check_origin(net, 0, bad, pipe * 0.5, pipe)
 
 
+def test_check_origin_checks_goods_in_transit_the_month_before_they_arrive(world):
+    net = compile_network(world, supplysim.load_scenario("baseline_2024", world))
+    share = np.full((2, len(net.slots)), 0.5)
+    pipe = np.ones((3, 2, len(net.links)))
+    cn = pipe * 0.5
+    cn[2, 1, 4] = 1.5  # due in month 2 (lag slot 2 of 3)
+    check_origin(net, 0, share, cn, pipe)  # month 1's goods are fine
+    with pytest.raises(InvariantError, match="in transit exceed"):
+        check_origin(net, 1, share, cn, pipe)
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("threshold_share", "1.5", "<= 1"),
     ("threshold_share", "-0.1", ">= 0"),

@@ -71,9 +71,15 @@ def check_step(log: BalanceLog, state, lay, start, received, used, made, sent, s
 
 def check_origin(net, t: int, origin, pipe_cn, pipe) -> None:
     """Chinese-origin shares (paths, slots) are finite and in [0, 1], and the Chinese-origin
-    part of goods in the pipeline (lags, paths, links) lies within the goods [t]."""
+    part of the goods due next month in the pipeline (lags, paths, links) lies within them [t].
+
+    Every shipment is checked once, at the end of the month before it arrives (goods shipped
+    and received within one month never stay in the pipeline).
+    """
     bad = ~np.isfinite(origin) | (origin < -RTOL) | (origin > 1.0 + RTOL)
     if bad.any():
         _fail(net, t, int(np.argwhere(bad)[0][1]), "Chinese-origin share outside [0, 1]")
-    if (pipe_cn < -1e-9).any() or (pipe_cn > pipe + 1e-9 * (1.0 + np.abs(pipe))).any():
+    h = (t + 1) % pipe.shape[0]
+    due, due_cn = pipe[h], pipe_cn[h]
+    if (due_cn < -1e-9).any() or (due_cn > due + 1e-9 * (1.0 + np.abs(due))).any():
         raise InvariantError(f"step {t}: Chinese-origin goods in transit exceed the goods")
