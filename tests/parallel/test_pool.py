@@ -18,7 +18,8 @@ def test_worker_processes_give_identical_paths(licensing):
 
 
 def test_worker_processes_give_identical_summaries(licensing):
-    kw = dict(runs=RUNS, seed=SEED, chunk_size=CHUNK, store="summary")
+    # a World object travels to the workers as its tables (minerals carried included)
+    kw = dict(runs=RUNS, seed=SEED, chunk_size=CHUNK, store="summary", world=supplysim.load_world())
     one, two = supplysim.simulate(licensing, **kw), supplysim.simulate(licensing, workers=2, **kw)
     for name, sums in one.summaries.sums.items():
         assert (sums == two.summaries.sums[name]).all(), name

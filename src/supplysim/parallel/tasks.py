@@ -24,7 +24,7 @@ def world_payload(world: Any) -> Any:
     if hasattr(world, "__fspath__"):
         return str(world)
     return {"tables": dict(world.tables), "schema": world.schema, "name": world.name,
-            "meta": dict(world.meta)}
+            "meta": dict(world.meta), "base_minerals": tuple(world.base_minerals)}
 
 
 def scenario_payload(scenario: Any, vocab: Any) -> Any:
