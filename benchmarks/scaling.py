@@ -33,14 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import numpy as np  # noqa: E402
 
 import supplysim  # noqa: E402
-from supplysim.engines.layout import Layout  # noqa: E402
-from supplysim.engines.vector import init_state, step  # noqa: E402
 from supplysim.network import compile_network  # noqa: E402
-from supplysim.parallel.chunks import OUTPUTS, chunk_plan  # noqa: E402
-from supplysim.seeding import Streams, root_seed  # noqa: E402
 
 from common import OUT, horizon_variant, machine, write_json  # noqa: E402
 from replicate import replicate_world  # noqa: E402
@@ -56,54 +51,20 @@ SMOKE = dict(paths=[256, 512], ks=[1, 2], months=[6, 12], net_paths=256, repeats
              des_paths=1, des_vector_paths=256, des_months=6, fused_paths=256)
 
 
-def point(net, paths: int, repeats: int, seed: int = 2025, memory: bool = True) -> dict:
-    """Median engine seconds of one configuration, node-steps/s and traced peak memory."""
-    times = [engine_seconds(net, paths, seed) for _ in range(repeats)]
-    med = statistics.median(times)
-    row = dict(paths=paths, nodes=net.n_nodes, links=len(net.links), months=net.n_months,
-               seconds=times, median_s=med,
-               node_steps_per_s=paths * net.n_nodes * net.n_months / med)
-    if memory:
-        tracemalloc.start()
-        engine_seconds(net, paths, seed)
-        row["peak_traced_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-    return row
-
-
-def months_seconds(net, paths: int, months: int, seed: int = 2025) -> float:
-    """Seconds of the engine over the first ``months`` months of ``net``, all chunks.
-
-    The same loop as ``run_chunk`` (records kept per month), stopped after ``months`` months,
-    so one compiled horizon serves every point of the months sweep.
-    """
-    lay, root = Layout.of(net), root_seed(seed)
-    t0 = time.perf_counter()
-    for first, n in chunk_plan(paths, None):
-        streams = Streams(root, first, n)
-        state, pp = init_state(net, lay, n, streams)
-        out = {}
-        for t in range(months):
-            rec = step(state, net, lay, pp, streams, None)
-            for name in OUTPUTS:
-                a = getattr(rec, name)
-                if name not in out:
-                    out[name] = np.empty((months, a.shape[1], n), np.float32)
-                out[name][t] = a.T
-        {name: np.ascontiguousarray(a.transpose(2, 0, 1)) for name, a in out.items()}
-    return time.perf_counter() - t0
-
-
-def months_point(net, paths: int, months: int, repeats: int, memory: bool) -> dict:
-    """As :func:`point` for the first ``months`` months of ``net``."""
-    times = [months_seconds(net, paths, months) for _ in range(repeats)]
+def point(net, paths: int, repeats: int, seed: int = 2025, memory: bool = True,
+          months: int | None = None) -> dict:
+    """Median engine seconds of one configuration, node-steps/s and traced peak memory, over
+    the first ``months`` months of ``net`` (default: its whole horizon, so one compiled horizon
+    serves every point of the months sweep)."""
+    months = months or net.n_months
+    times = [engine_seconds(net, paths, seed, months) for _ in range(repeats)]
     med = statistics.median(times)
     row = dict(paths=paths, nodes=net.n_nodes, links=len(net.links), months=months,
                seconds=times, median_s=med,
                node_steps_per_s=paths * net.n_nodes * months / med)
     if memory:
         tracemalloc.start()
-        months_seconds(net, paths, months)
+        engine_seconds(net, paths, seed, months)
         row["peak_traced_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
     return row
@@ -224,7 +185,7 @@ def main(argv=None) -> int:
         long = net if longest == net.n_months else compile_network(
             world, horizon_variant(SCENARIO, longest, world))
         for m in cfg["months"]:
-            row = months_point(long, cfg["net_paths"], m, cfg["repeats"], memory)
+            row = point(long, cfg["net_paths"], cfg["repeats"], memory=memory, months=m)
             report["months"].append(row)
             _show("months", row)
             write_json(args.out, report)

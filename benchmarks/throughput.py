@@ -28,12 +28,13 @@ from supplysim.seeding import root_seed
 from configs import LARGE, SMALL, SMOKE
 
 
-def engine_seconds(net, paths: int, seed: int) -> float:
-    """Seconds to run all chunks of ``paths`` paths in this process, balance guard off."""
+def engine_seconds(net, paths: int, seed: int, months: int | None = None) -> float:
+    """Seconds to run all chunks of ``paths`` paths in this process, balance guard off, over
+    the first ``months`` months (default: the whole horizon)."""
     lay, root = Layout.of(net), root_seed(seed)
     t0 = time.perf_counter()
     for first, n in chunk_plan(paths, None):
-        run_chunk(net, root, first, n, None, lay)
+        run_chunk(net, root, first, n, None, lay, months)
     return time.perf_counter() - t0
 
 

@@ -20,22 +20,24 @@ from supplysim.seeding import SeedLike, Streams, root_seed
 __all__ = ["DEFAULT_CHUNK", "chunk_plan", "run_chunk", "simulate", "to_dataset"]
 
 def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
-              log: BalanceLog | None = None, layout: Layout | None = None) -> dict[str, np.ndarray]:
+              log: BalanceLog | None = None, layout: Layout | None = None,
+              months: int | None = None) -> dict[str, np.ndarray]:
     """Simulate paths ``[first, first + n)``; arrays shaped (paths, months, k), float32.
 
     The result depends on ``net``, ``root``, ``first`` and ``n`` only (``first`` is a multiple
-    of the random block size), so chunks can run anywhere and in any order.
+    of the random block size), so chunks can run anywhere and in any order. ``months`` stops
+    after the first months of the horizon (default: all of them).
     """
     lay = layout or Layout.of(net)
     streams = Streams(root, first, n)
     state, pp = init_state(net, lay, n, streams)
-    out = {}
-    for t in range(net.n_months):
+    out, T = {}, net.n_months if months is None else months
+    for t in range(T):
         rec = step(state, net, lay, pp, streams, log)
         for name in OUTPUTS:
             a = getattr(rec, name)
             if name not in out:
-                out[name] = np.empty((n, net.n_months, a.shape[1]), np.float32)
+                out[name] = np.empty((n, T, a.shape[1]), np.float32)
             out[name][:, t] = a
     return out
 

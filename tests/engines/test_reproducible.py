@@ -48,3 +48,17 @@ def test_seed_is_recorded(scenario):
     res = supplysim.simulate(scenario, runs=256, seed=42)
     assert res.ds.attrs["seed"] == "42"
     assert res.ds.attrs["scenario_hash"] == scenario.hash
+
+
+def test_a_shorter_run_is_the_start_of_the_full_one():
+    from supplysim.network import compile_network
+    from supplysim.run import run_chunk
+    from supplysim.seeding import root_seed
+
+    world = supplysim.load_world()
+    net = compile_network(world, supplysim.load_scenario("china_licensing_2025", world))
+    full = run_chunk(net, root_seed(3), 0, 256)
+    short = run_chunk(net, root_seed(3), 0, 256, months=7)
+    for name, a in short.items():
+        assert a.shape[1] == 7
+        np.testing.assert_array_equal(a, full[name][:, :7], err_msg=name)
