@@ -272,3 +272,17 @@ def _empty_dtype(column: str) -> object:
     if column in TEXT_COLUMNS:
         return str
     return np.float64
+
+
+def stockpile_table(cols: dict | None, qnames: Sequence[str]) -> pd.DataFrame:
+    """The ``stockpiles()`` table from ``(month, stockpile)`` DataArrays ``cols`` (``mean``,
+    quantiles ``qnames`` [t] and ``p_empty`` [1], with ``holder`` and ``stockpile_material``
+    coordinates); ``cols`` None gives the empty table."""
+    names = ["month", "stockpile", "holder", "material", "mean", *qnames, "p_empty"]
+    if cols is None:
+        df = empty_table(names)
+    else:
+        df = tidy(cols, ("month", "stockpile"))
+        df = df.rename(columns={"stockpile_material": "material"})[names]
+    df.attrs["units"] = {c: "t" for c in ("mean", *qnames)} | {"p_empty": "1"}
+    return df

@@ -279,19 +279,12 @@ class Results(MarketViews):
             ``month``, ``stockpile``, ``holder``, ``material``, ``mean`` and quantiles [t],
             ``p_empty`` (share of paths holding < 1e-6 t) [1]. Empty when there are none.
         """
-        qnames = metrics.quantile_names(quantiles)
-        names = ["month", "stockpile", "holder", "material", "mean", *qnames, "p_empty"]
-        units = {c: "t" for c in ("mean", *qnames)} | {"p_empty": "1"}
         stock = self.ds.get("stockpile_t")
-        if stock is None or stock.sizes.get("stockpile", 0) == 0:
-            df = metrics.empty_table(names)
-        else:
+        cols = None
+        if stock is not None and stock.sizes.get("stockpile", 0):
             cols = metrics.path_stats(stock, quantiles)
             cols["p_empty"] = (stock < EMPTY_T).mean("path")
-            df = metrics.tidy(cols, ("month", "stockpile"))
-            df = df.rename(columns={"stockpile_material": "material"})[names]
-        df.attrs["units"] = units
-        return df
+        return metrics.stockpile_table(cols, metrics.quantile_names(quantiles))
 
     def flows(
         self,

@@ -215,12 +215,8 @@ class SummaryResults:
     def stockpiles(self, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
         """Stockpile levels at month end: mean, quantiles (histogram) and ``p_empty`` (exact)."""
         qs = self._quantiles("stock_hist", "stock", quantiles, self.summaries.tonne_bins)
-        names = ["month", "stockpile", "holder", "material", "mean", *qs, "p_empty"]
-        units = {c: "t" for c in ("mean", *qs)} | {"p_empty": "1"}
-        sp = self.stockpile_labels
-        if len(sp) == 0:
-            df = metrics.empty_table(names)
-        else:
+        sp, cols = self.stockpile_labels, None
+        if len(sp):
             n = self.summaries.paths
             arrays = {"mean": self.summaries.sums["stock"] / n, **qs,
                       "p_empty": self.summaries.counts["stock_empty"] / n}
@@ -229,10 +225,7 @@ class SummaryResults:
                           stockpile_material=("stockpile", sp.material.to_numpy(str)))
             cols = {k: xr.DataArray(v, dims=("month", "stockpile"), coords=coords)
                     for k, v in arrays.items()}
-            df = metrics.tidy(cols, ("month", "stockpile"))
-            df = df.rename(columns={"stockpile_material": "material"})[names]
-        df.attrs["units"] = units
-        return df
+        return metrics.stockpile_table(cols, list(qs))
 
     def flows(
         self,
