@@ -159,8 +159,10 @@ def _fill_pipeline(state: VectorState, net, lay: Layout, lag_w: np.ndarray) -> N
     state.transit_t.T[:] = pipe.sum(axis=0)
 
 
-def _capacity(net, lay: Layout, pp: PathParams, v: dict, t: int, streams: Streams,
-              state: VectorState, dem_slot: np.ndarray) -> np.ndarray:
+def node_capacity(net, lay: Layout, pp: PathParams, v: dict, t: int,
+                  streams: Streams) -> np.ndarray:
+    """Capacity of every node in month ``t`` before recyclers (nodes, paths) [t/month]:
+    projects, outages and technology rules."""
     cap = v["capacity_t_per_month"].copy()
     if len(lay.project_node):
         add = project_capacity(t + 0.5, v["project_capacity_t_per_yr"], pp.built.T, pp.online_month.T,
@@ -173,13 +175,10 @@ def _capacity(net, lay: Layout, pp: PathParams, v: dict, t: int, streams: Stream
             u = np.vstack([u, np.ones((lay.n_nodes - lay.n_outage_nodes, u.shape[1]))])
         cap *= availability(u, v["outage_prob"], v["outage_loss"])
     technology_cut(cap, net.policies, v, t)
-    if len(lay.rec_node):
-        cap[lay.rec_node] = recycler_capacity(lay, v, net.policies.rec_ramp[:, t], state.made_t.T,
-                                              dem_slot)
     return cap
 
 
-class _Exports:
+class Exports:
     """Export policies of one month: link classes, bans, licence approvals and delays, quotas.
 
     Every link any licence covers (``lay.lic_links``) draws its own approvals each month, one
@@ -187,11 +186,12 @@ class _Exports:
     active this month only, shaped ``(rows, paths)``. Links a content rule may reach
     (``lay.content_links``) draw from their own stream; in a path where the Chinese-origin share
     ``origin`` (slots, paths) of the exporting stock exceeds the rule's threshold, the link is
-    licensed as under export licensing, otherwise it ships freely.
+    licensed as under export licensing, otherwise it ships freely. With ``origin=None`` the
+    content rules are left to the caller, with their draws in ``content_draws``.
     """
 
     def __init__(self, net, lay: Layout, pp: PathParams, t: int, streams: Streams,
-                 origin: np.ndarray) -> None:
+                 origin: np.ndarray | None) -> None:
         pol, P = net.policies, pp.built.shape[0]
         self.classes = link_classes(lay, pol.home_first[t])
         self.open = ~pol.banned[t]
@@ -211,11 +211,13 @@ class _Exports:
             share = approval_share(draws, pp.values["lic_approval_prob"][:, q, None])
             self.approval[rows] *= share.T
             self.delay[rows] = np.maximum(self.delay[rows], pp.lic_delay[:, q])
+        self.content_active, self.content_draws = c_active, None
         if len(c_active):
             n_c = int(pol.content_applications.max(initial=1))
-            u_c = streams.uniform("content_licences", (len(lay.content_links), n_c))
-            content_licences(self, pol, lay, pp.values["content_approval_prob"], pp.content_delay,
-                             c_active, u_c, origin)
+            self.content_draws = streams.uniform("content_licences", (len(lay.content_links), n_c))
+            if origin is not None:
+                content_licences(self, pol, lay, pp.values["content_approval_prob"],
+                                 pp.content_delay, c_active, self.content_draws, origin)
         self.quota_cols = [pol.quota_scope[z] for z in np.flatnonzero(pol.quota_active[:, t])]
         self.quota_left = pp.values["quota_t_per_month"][:, pol.quota_active[:, t]].T.copy()
 
@@ -231,7 +233,7 @@ class _Exports:
         return sent
 
 
-def _dispatch(state: VectorState, pp: PathParams, sent: np.ndarray, ex: _Exports, t: int,
+def _dispatch(state: VectorState, pp: PathParams, sent: np.ndarray, ex: Exports, t: int,
               src_share: np.ndarray):
     """Put shipments and their Chinese-origin part into the lead-time pipeline.
 
@@ -283,7 +285,10 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     dem = demand_at(v["demand_t_per_month"], v["growth_per_yr"], net.years_from_base[t])
     dem = respond(net.market, state.market, dem)
     dem_slot = lay.demand_by_slot.sum_rows(dem)
-    cap = _capacity(net, lay, pp, v, t, streams, state, dem_slot)
+    cap = node_capacity(net, lay, pp, v, t, streams)
+    if len(lay.rec_node):
+        cap[lay.rec_node] = recycler_capacity(lay, v, net.policies.rec_ramp[:, t], state.made_t.T,
+                                              dem_slot)
     origin = state.origin.T
     planned_in, used, made = run_lines(stock, state.demanded_t.T, lay, v, cap, adjust, origin)
     short_in = input_short(planned_in, used, made, stock)
@@ -298,7 +303,7 @@ def step(state: VectorState, net, lay: Layout, pp: PathParams, streams: Streams,
     link_order = link_orders(lay, v, stock, order, sp_active, pol.contract_active[:, t],
                              link_shares(net.market, lay, state.market, v, t))
 
-    ex = _Exports(net, lay, pp, t, streams, origin)
+    ex = Exports(net, lay, pp, t, streams, origin)
     alloc = allocate_by_class(stock * lay.out_slot[:, None], link_order * ex.open[:, None],
                               ex.classes, lay.link_by_src)
     sent = ex.apply(alloc)

@@ -1,0 +1,61 @@
+"""A chunk of paths on the compiled month (``backend="numba"``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from supplysim.engines.balance import BalanceLog, check_origin, check_step
+from supplysim.engines.fused.inputs import month_inputs, pack_params
+from supplysim.engines.fused.month import Flows, Records, State, chunk_month
+from supplysim.engines.fused.pack import own, pack_topology
+from supplysim.engines.market import close_month
+from supplysim.engines.vector import VectorState, init_state
+from supplysim.seeding import Streams
+
+
+def _state(state: VectorState) -> State:
+    c = own
+    return State(stock=c(state.stock_t), origin=c(state.origin), pipe=c(state.pipe_t),
+                 pipe_cn=c(state.pipe_cn_t), transit=c(state.transit_t),
+                 demanded=c(state.demanded_t), short_share=c(state.short_share),
+                 made_last=c(state.made_t))
+
+
+def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
+                       log: BalanceLog | None = None) -> dict[str, np.ndarray]:
+    """Simulate paths ``[first, first + n)`` for ``months`` months on the compiled month;
+    arrays shaped (paths, months, k), float32, as :func:`supplysim.run.run_chunk` returns."""
+    streams = Streams(root, first, n)
+    state, pp = init_state(net, lay, n, streams)
+    topo, par = pack_topology(net, lay, pp.lag_w), pack_params(pp)
+    v = {k: a.T for k, a in pp.values.items()}
+    st = _state(state)
+    # the guard reads these arrays through a VectorState
+    state = VectorState(st.stock, st.pipe, st.transit, st.demanded, st.short_share, st.origin,
+                        st.pipe_cn, state.market, st.made_last)
+    S, L = lay.n_slots, lay.n_links
+    flows = Flows(*(np.zeros((n, k)) for k in (S, S, S, S, S, L, S)))
+    mk = net.market
+    shape = dict(demand_t=len(lay.d_slot), unmet_t=len(lay.d_slot),
+                 shipped_t=lay.link_by_flow.n_groups - 1, stockpile_t=len(lay.sp_slot),
+                 origin_share=len(lay.od_slot), contract_t=lay.n_contracts,
+                 recycled_t=len(lay.rec_out))
+    rec = Records(**{k: np.zeros((n, months, w), np.float32) for k, w in shape.items()})
+    market = {k: np.zeros((n, months, w), np.float32) for k, w in
+              (("price_usd_per_kg", len(mk.price0)), ("payment_usd", len(mk.floor_names)),
+               ("tariff_usd", len(mk.tariff_names)))}
+    for t in range(months):
+        m = month_inputs(net, lay, pp, v, state.market, t, streams)
+        start = st.stock.copy() if log is not None else None
+        chunk_month(t, topo, par, m, st, flows, rec)
+        mm = close_month(mk, state.market, v, t,
+                         dict(stock=st.stock.T, need=flows.planned_in.T, short=flows.short_in.T,
+                              made=flows.made.T, sent=flows.sent.T))
+        market["price_usd_per_kg"][:, t] = mm.price_usd_per_kg.T
+        market["payment_usd"][:, t] = mm.payment_usd.T
+        market["tariff_usd"][:, t] = mm.tariff_usd.T
+        if log is not None:
+            check_step(log, state, lay, start, flows.received, flows.used, flows.made,
+                       flows.sent, flows.served_slot, t)
+            check_origin(log.net, t, st.origin, st.pipe_cn, st.pipe)
+    return {**rec._asdict(), **market}
