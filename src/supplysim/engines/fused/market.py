@@ -36,7 +36,7 @@ class PackedMarket(NamedTuple):
 
     n_elements: int          # E; 0 when no element is priced
     response: int            # demand answers prices (call respond_path)
-    steers_links: int        # a tariff or friend-shoring policy moves shares (call link_shares_path)
+    steers_links: int        # tariffs or friend-shoring move shares (call link_shares_path)
     price0: np.ndarray       # (ME,) [USD/kg]
     sc_ptr: np.ndarray
     sc_idx: np.ndarray
