@@ -54,8 +54,9 @@ class Month(NamedTuple):
     dem: np.ndarray             # (paths, demand lines) after price response [t/month]
     cap: np.ndarray             # (paths, nodes) before recyclers [t/month]
     share: np.ndarray           # (paths, links) order shares, or (0, links) for the baseline [1]
-    approval: np.ndarray        # (paths, links) approved share of licensed exports [1]
-    delay: np.ndarray           # (paths, links) review delay [months]
+    lic_rows: np.ndarray        # links under an active licence or content rule
+    approval: np.ndarray        # (paths, licensed rows) approved share of their exports [1]
+    delay: np.ndarray           # (paths, licensed rows) review delay [months]
     open: np.ndarray            # (links,) not banned
     class_order: np.ndarray     # links sorted by allocation class (see pack.class_csr)
     class_start: np.ndarray
@@ -88,8 +89,6 @@ def month_inputs(net, lay, pp, v: dict, books, t: int, streams) -> Month:
     cap = node_capacity(net, lay, pp, v, t, streams)
     share = link_shares(net.market, lay, books, v, t)
     ex = Exports(net, lay, pp, t, streams, None)
-    approval, delay = np.ones((L, P)), np.zeros((L, P), np.int64)
-    approval[ex.lic_rows], delay[ex.lic_rows] = ex.approval, ex.delay
     order, start = class_csr(ex.classes)
     rel_order, rel_start = class_csr(ex.classes, lay.release_rows)
     shr_order, shr_start = class_csr(ex.classes, lay.shared_rows)
@@ -103,7 +102,8 @@ def month_inputs(net, lay, pp, v: dict, books, t: int, streams) -> Month:
     c = own
     return Month(
         dem=c(dem.T), cap=c(cap.T), share=c(share.T) if share is not None else np.zeros((0, L)),
-        approval=c(approval.T), delay=c(delay.T), open=c(ex.open, np.bool_),
+        lic_rows=c(ex.lic_rows, np.int64), approval=c(ex.approval.T),
+        delay=c(ex.delay.T, np.int64), open=c(ex.open, np.bool_),
         class_order=order, class_start=start, rel_order=rel_order, rel_start=rel_start,
         shr_order=shr_order, shr_start=shr_start, quota_scope=quota,
         quota_left=c(ex.quota_left.T), content_rule=c(c_active, np.int64),

@@ -63,32 +63,27 @@ def sparse_sum(ptr, idx, x, out):
         out[r] = acc
 
 
-@njit(cache=True)
-def receive(p, h, T, pipe, pipe_cn, transit, stock, origin, got, got_cn, acc):
+@njit(cache=True, _nrt=False)
+def receive(p, h, T, pipe, pipe_cn, transit, stock, origin, acc):
     """Goods due at ring position ``h`` reach their buyers and mix into their origin share;
     adds them to ``acc`` (slots) [t]."""
-    L = len(T.link_src)
-    for l in range(L):
-        transit[l] -= pipe[h, p, l]
-    for s in range(len(T.dst_start) - 1):
+    for s in range(len(stock)):
         a = 0.0
         c = 0.0
         for k in range(T.dst_start[s], T.dst_start[s + 1]):
             l = T.dst_rows[k]
-            a += pipe[h, p, l]
+            x = pipe[h, p, l]
+            transit[l] -= x
+            a += x
             c += pipe_cn[h, p, l]
-        got[s] = a
-        got_cn[s] = c
-    for l in range(L):
-        pipe[h, p, l] = 0.0
-        pipe_cn[h, p, l] = 0.0
-    for s in range(len(stock)):
-        origin[s] = mix(stock[s], origin[s], got[s], got_cn[s])
-        stock[s] += got[s]
-        acc[s] += got[s]
+            pipe[h, p, l] = 0.0
+            pipe_cn[h, p, l] = 0.0
+        origin[s] = mix(stock[s], origin[s], a, c)
+        stock[s] += a
+        acc[s] += a
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def run_lines(T, demanded, cover, in_ratio, out_yield, cap, stock, origin, W):
     """Plan, limit and run the conversion lines (``engines.month.run_lines`` with origin).
 
@@ -156,15 +151,18 @@ def run_lines(T, demanded, cover, in_ratio, out_yield, cap, stock, origin, W):
         stock[s] += made[s] - used[s]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def allocate(available, left, req, src, order, start, out, tot, got_sum):
     """Allocate ``available`` (groups) to requests ``req`` drawing on groups ``src``: classes
     in the order of ``start`` over ``order`` (links sorted by class), pro rata within a class
-    (``rules.allocation.allocate_by_class``). Writes ``out``; ``left`` is scratch (groups)."""
-    for g in range(len(left)):
+    (``rules.allocation.allocate_by_class``). Writes ``out``; ``left``, ``tot`` and
+    ``got_sum`` are scratch (groups)."""
+    for k in range(start[0], start[len(start) - 1]):
+        g = src[order[k]]
         left[g] = available[g]
     for c in range(len(start) - 1):
-        for g in range(len(tot)):
+        for k in range(start[c], start[c + 1]):
+            g = src[order[k]]
             tot[g] = 0.0
             got_sum[g] = 0.0
         for k in range(start[c], start[c + 1]):
@@ -176,11 +174,13 @@ def allocate(available, left, req, src, order, start, out, tot, got_sum):
             x = req[l] * capped(left[g], tot[g])
             out[l] = x
             got_sum[g] += x
-        for g in range(len(tot)):
-            left[g] -= got_sum[g]
+        for k in range(start[c], start[c + 1]):
+            g = src[order[k]]
+            left[g] -= got_sum[g]  # once per group: the next member of g subtracts 0
+            got_sum[g] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def apply_exports(rows, approval, quota_scope, quota_left, x):
     """Scale allocations ``x`` on ``rows`` in place by licence approvals, then by the active
     quotas (drawing ``quota_left`` down) [t] (``Exports.apply``)."""

@@ -68,8 +68,6 @@ class Work(NamedTuple):
     s5: np.ndarray
     s6: np.ndarray
     s7: np.ndarray
-    got: np.ndarray
-    got_cn: np.ndarray
     dem_slot: np.ndarray
     planned_in: np.ndarray
     used: np.ndarray
@@ -105,38 +103,42 @@ def new_work(S, L, N, NL, D, W, SP, Z):
     lines, ``W`` watched countries, ``SP`` stockpiles and ``Z`` quotas."""
     e = np.empty
     return Work(e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S),
-                e(S), e(S), e(S), e(N), e(N), e(NL), e(NL), e(NL), e(L), e(L), e(L), e(L), e(L),
-                e(L), e(L), e(L), np.empty(L, np.int64), e(D), e(D), e(W), np.empty(W, np.bool_), e(SP), e(Z))
+                e(S), e(N), e(N), e(NL), e(NL), e(NL), e(L), e(L), e(L), e(L), e(L),
+                e(L), e(L), np.ones(L), np.zeros(L, np.int64), e(D), e(D), e(W), np.empty(W, np.bool_), e(SP), e(Z))
 
 
-@njit(cache=True)
-def _pass(T, rows, elig, want, left, need, total, req, order, start, V, M, p, stock_unused, Wk):
+@njit(cache=True, _nrt=False)
+def _pass(T, rows, elig, want, left, need, total, req, order, start, M, Wk):
     """One re-sourcing pass over ``rows`` (``engines.month.resource``'s ``one_pass``): spread
     ``want`` (slots) over the eligible links by the stock their suppliers have ``left``,
-    allocate, apply export policies; draw ``left`` and ``need`` down, add to ``total``."""
+    allocate, apply export policies; draw ``left`` and ``need`` down, add to ``total``.
+    Group sums start from 0 and are applied once per group (later members add 0)."""
     weight, alloc = Wk.l4, Wk.l5
-    wsum, sfrom, sinto, lcopy = Wk.s4, Wk.s5, Wk.s6, Wk.s7
-    for s in range(len(wsum)):
-        wsum[s] = 0.0
-        sfrom[s] = 0.0
-        sinto[s] = 0.0
+    wsum, sfrom, sinto = Wk.s4, Wk.s5, Wk.s6
+    for l in rows:
+        wsum[T.link_dst[l]] = 0.0
+        sfrom[T.link_src[l]] = 0.0
+        sinto[T.link_dst[l]] = 0.0
     for l in rows:
         weight[l] = left[T.link_src[l]] * elig[l]
         wsum[T.link_dst[l]] += weight[l]
     for l in rows:
         req[l] = want[T.link_dst[l]] * share_of(weight[l], wsum[T.link_dst[l]])
-    allocate(left, lcopy, req, T.link_src, order, start, alloc, Wk.s2, Wk.s3)
+    allocate(left, Wk.s7, req, T.link_src, order, start, alloc, Wk.s2, Wk.s3)
     apply_exports(rows, Wk.approval, M.quota_scope, Wk.quota_left, alloc)
     for l in rows:
         sfrom[T.link_src[l]] += alloc[l]
         sinto[T.link_dst[l]] += alloc[l]
         total[l] += alloc[l]
-    for s in range(len(left)):
-        left[s] -= sfrom[s]
-        need[s] = need[s] - sinto[s]
+    for l in rows:
+        g, d = T.link_src[l], T.link_dst[l]
+        left[g] -= sfrom[g]
+        sfrom[g] = 0.0
+        need[d] = need[d] - sinto[d]
+        sinto[d] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def path_month(p, t, T, V, M, St, F, R, Wk):
     """Advance path ``p`` by month ``t``."""
     S, L, D = St.stock.shape[1], len(T.link_src), len(T.d_slot)
@@ -145,7 +147,7 @@ def path_month(p, t, T, V, M, St, F, R, Wk):
     acc = F.received[p]
     for s in range(S):
         acc[s] = 0.0
-    receive(p, t % H, T, St.pipe, St.pipe_cn, transit, stock, origin, Wk.got, Wk.got_cn, acc)
+    receive(p, t % H, T, St.pipe, St.pipe_cn, transit, stock, origin, acc)
 
     dem, dem_slot = Wk.dem, Wk.dem_slot
     for d in range(D):
@@ -218,10 +220,10 @@ def path_month(p, t, T, V, M, St, F, R, Wk):
         link_order[l] = x
 
     # exports: licence approvals and delays, content rules on this path's origin shares
-    approval, delay = Wk.approval, Wk.delay
-    for l in range(L):
-        approval[l] = M.approval[p, l]
-        delay[l] = M.delay[p, l]
+    approval, delay = Wk.approval, Wk.delay  # 1 and 0 outside the licensed rows
+    for r in range(len(M.lic_rows)):
+        approval[M.lic_rows[r]] = M.approval[p, r]
+        delay[M.lic_rows[r]] = M.delay[p, r]
     for i in range(len(M.content_rule)):
         c = M.content_rule[i]
         prob = V.content_prob[p, c]
@@ -288,7 +290,7 @@ def path_month(p, t, T, V, M, St, F, R, Wk):
         for l in T.release_rows:
             elig[l] = 1.0
         _pass(T, T.release_rows, elig, need, left, need, total, req, M.rel_order, M.rel_start,
-              V, M, p, stock, Wk)
+              M, Wk)
     if any_recipient:
         for i in range(n_sp):
             sl = T.sp_slot[i]
@@ -301,13 +303,13 @@ def path_month(p, t, T, V, M, St, F, R, Wk):
         for s in range(S):
             want[s] = max(need[s], 0.0)
         _pass(T, T.shared_rows, elig, want, left, need, total, req, M.shr_order, M.shr_start,
-              V, M, p, stock, Wk)
+              M, Wk)
         for i in range(n_sp):
             left[T.sp_slot[i]] = 0.0
     for l in range(L):
         elig[l] = 1.0 if (T.trade[l] and M.open[l]) else 0.0
     _pass(T, T.all_links, elig, unfilled, left, need, total, req, M.class_order, M.class_start,
-          V, M, p, stock, Wk)
+          M, Wk)
     for l in range(L):
         sent[l] += total[l]
         req[l] = link_order[l] + req[l] * T.trade[l]
@@ -317,17 +319,22 @@ def path_month(p, t, T, V, M, St, F, R, Wk):
         stock[s] -= sfrom[s]
 
     # shipments enter the pipeline at their lead time, licensed ones after review
+    base = t % H
     for l in range(L):
         x = sent[l]
         x_cn = x * origin[T.link_src[l]]
-        d = delay[l]
-        for k in T.lags:
-            w = T.lag_w[k, l]
-            h = (t + k + d) % H
+        for k in range(T.lag_ptr[l], T.lag_ptr[l + 1]):
+            w = T.lag_wv[k]
+            h = base + T.lag_k[k] + delay[l]
+            if h >= H:
+                h -= H
             St.pipe[h, p, l] += x * w
             St.pipe_cn[h, p, l] += x_cn * w
         transit[l] += x
-    receive(p, t % H, T, St.pipe, St.pipe_cn, transit, stock, origin, Wk.got, Wk.got_cn, acc)
+    for r in range(len(M.lic_rows)):
+        approval[M.lic_rows[r]] = 1.0
+        delay[M.lic_rows[r]] = 0
+    receive(p, t % H, T, St.pipe, St.pipe_cn, transit, stock, origin, acc)
     for i in range(len(T.od_slot)):
         R.origin_share[p, t, i] = origin[T.od_slot[i]]
 

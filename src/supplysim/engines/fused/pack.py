@@ -106,8 +106,9 @@ class Topology(NamedTuple):
     all_links: np.ndarray
     release_rows: np.ndarray
     shared_rows: np.ndarray
-    lag_w: np.ndarray
-    lags: np.ndarray
+    lag_ptr: np.ndarray
+    lag_k: np.ndarray
+    lag_wv: np.ndarray
     adjust: float
 
 
@@ -122,6 +123,12 @@ def _int(a) -> np.ndarray:
 
 def _bool(a) -> np.ndarray:
     return own(a, np.bool_)
+
+
+def _lags(lag_w: np.ndarray) -> dict:
+    """Nonzero lead-time weights of each link as CSR: ``lag_k`` months, ``lag_wv`` weights."""
+    ptr, idx, val = sparse_rows(sparse.csr_matrix(lag_w.T))
+    return dict(lag_ptr=ptr, lag_k=idx, lag_wv=val)
 
 
 def pack_topology(net, lay, lag_w: np.ndarray) -> Topology:
@@ -157,5 +164,5 @@ def pack_topology(net, lay, lag_w: np.ndarray) -> Topology:
         d_order=d_order, d_start=d_start, all_links=np.arange(lay.n_links, dtype=np.int64),
         release_rows=_int(lay.release_rows), shared_rows=_int(lay.shared_rows),
         rec_node=_int(lay.rec_node), rec_out=_int(lay.rec_out), od_slot=_int(lay.od_slot),
-        lag_w=own(lag_w), lags=_int(np.flatnonzero(lag_w.any(axis=1))),
+        **_lags(lag_w),
         adjust=float(net.order_adjust_months), **csr, **sparse_csr)
