@@ -14,7 +14,7 @@ from supplysim.rules.demand import demand_at
 
 
 class Params(NamedTuple):
-    """Per-path parameters, C-contiguous ``(paths, k)``."""
+    """Per-path parameters, C-contiguous ``(k, paths)``."""
 
     cover: np.ndarray
     in_ratio: np.ndarray
@@ -34,7 +34,7 @@ class Params(NamedTuple):
 
 def pack_params(pp) -> Params:
     """The per-path parameters the compiled month reads, from ``PathParams``."""
-    v = {k: own(a) for k, a in pp.values.items()}
+    v = {k: own(a.T) for k, a in pp.values.items()}
     return Params(cover=v["cover_months"], in_ratio=v["in_ratio"], out_yield=v["out_yield"],
                   sp_target=v["sp_target_t"], sp_replenish=v["sp_replenish_t_per_month"],
                   sp_release=v["sp_release_t_per_month"],
@@ -45,18 +45,18 @@ def pack_params(pp) -> Params:
                   rec_swarf_share=v["recycler_swarf_share"],
                   rec_collection=v["recycler_collection_rate"],
                   content_prob=v["content_approval_prob"],
-                  content_delay=own(pp.content_delay, np.int64))
+                  content_delay=own(pp.content_delay.T, np.int64))
 
 
 class Month(NamedTuple):
     """What month ``t`` decides for all paths before their state is read."""
 
-    dem: np.ndarray             # (paths, demand lines) after price response [t/month]
-    cap: np.ndarray             # (paths, nodes) before recyclers [t/month]
-    share: np.ndarray           # (paths, links) order shares, or (0, links) for the baseline [1]
+    dem: np.ndarray             # (demand lines, paths) after price response [t/month]
+    cap: np.ndarray             # (nodes, paths) before recyclers [t/month]
+    share: np.ndarray           # (links, paths) order shares, or (0, 0) for the baseline [1]
     lic_rows: np.ndarray        # links under an active licence or content rule
-    approval: np.ndarray        # (paths, licensed rows) approved share of their exports [1]
-    delay: np.ndarray           # (paths, licensed rows) review delay [months]
+    approval: np.ndarray        # (licensed rows, paths) approved share of their exports [1]
+    delay: np.ndarray           # (licensed rows, paths) review delay [months]
     open: np.ndarray            # (links,) not banned
     class_order: np.ndarray     # links sorted by allocation class (see pack.class_csr)
     class_start: np.ndarray
@@ -65,7 +65,7 @@ class Month(NamedTuple):
     shr_order: np.ndarray       # the same over the shared release links
     shr_start: np.ndarray
     quota_scope: np.ndarray     # (active quotas, links) bool
-    quota_left: np.ndarray      # (paths, active quotas) [t]
+    quota_left: np.ndarray      # (active quotas, paths) [t]
     content_rule: np.ndarray    # active content rules
     content_scope: np.ndarray   # (active content rules, links) bool
     content_threshold: np.ndarray
@@ -101,12 +101,12 @@ def month_inputs(net, lay, pp, v: dict, books, t: int, streams) -> Month:
     on = bool(lay.n_contracts and contract_active.any())
     c = own
     return Month(
-        dem=c(dem.T), cap=c(cap.T), share=c(share.T) if share is not None else np.zeros((0, L)),
-        lic_rows=c(ex.lic_rows, np.int64), approval=c(ex.approval.T),
-        delay=c(ex.delay.T, np.int64), open=c(ex.open, np.bool_),
+        dem=c(dem), cap=c(cap), share=c(share) if share is not None else np.zeros((0, 0)),
+        lic_rows=c(ex.lic_rows, np.int64), approval=c(ex.approval),
+        delay=c(ex.delay, np.int64), open=c(ex.open, np.bool_),
         class_order=order, class_start=start, rel_order=rel_order, rel_start=rel_start,
         shr_order=shr_order, shr_start=shr_start, quota_scope=quota,
-        quota_left=c(ex.quota_left.T), content_rule=c(c_active, np.int64),
+        quota_left=c(ex.quota_left), content_rule=c(c_active, np.int64),
         content_scope=c(pol.content_scope[c_active], np.bool_).reshape(len(c_active), L),
         content_threshold=c(pol.content_threshold[c_active]),
         content_apps=c(pol.content_applications[c_active], np.int64),

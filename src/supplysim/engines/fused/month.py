@@ -1,10 +1,11 @@
 """One month of every path of a chunk, compiled: a ``prange`` over blocks of paths, each
-path's step run by :func:`path_month` in the order of :func:`supplysim.engines.vector.step`.
+block's step run by :func:`block_month` in the order of :func:`supplysim.engines.vector.step`.
 
 What does not depend on the paths' state is decided before, with the numpy engine's own
 functions (:func:`supplysim.engines.fused.inputs.month_inputs`): demand and its response to
 last month's prices, node capacity, licence approvals and delays, allocation classes, bans,
-quotas and the month's order shares.
+quotas and the month's order shares. Arrays are shaped ``(k, paths)`` (see
+:mod:`supplysim.engines.fused.kernels`).
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from supplysim.engines.fused.kernels import (allocate, apply_exports, capped, group_sum, mix,
-                                             receive, run_lines, share_of, sparse_sum)
+from supplysim.engines.fused.kernels import (OPTS, TINY, allocate, apply_exports, capped,
+                                             group_sum, mix, share_of, sparse_sum)
 
-#: Paths a block of the ``prange`` loop runs with one set of scratch arrays.
-BLOCK = 16
+#: Paths of one block: the width of every inner loop.
+BLOCK = 32
 
 
 class State(NamedTuple):
-    """State of a chunk, C-contiguous: ``(paths, k)``; pipelines ``(lags, paths, links)`` [t]."""
+    """State of a chunk ``(k, paths)``; pipelines ``(lags, links, paths)`` [t]."""
 
     stock: np.ndarray
     origin: np.ndarray
@@ -35,7 +36,7 @@ class State(NamedTuple):
 
 
 class Flows(NamedTuple):
-    """A month's flows of every path ``(paths, k)`` [t], for the balance guard and markets."""
+    """A month's flows of every path ``(k, paths)`` [t], for the balance guard and markets."""
 
     received: np.ndarray
     used: np.ndarray
@@ -59,325 +60,512 @@ class Records(NamedTuple):
 
 
 class Work(NamedTuple):
-    """Scratch rows of one path."""
+    """Scratch arrays of one block ``(k, BLOCK)``, named by their first use."""
 
-    s1: np.ndarray
-    s2: np.ndarray
-    s3: np.ndarray
-    s4: np.ndarray
-    s5: np.ndarray
-    s6: np.ndarray
-    s7: np.ndarray
-    dem_slot: np.ndarray
-    planned_in: np.ndarray
-    used: np.ndarray
-    made: np.ndarray
-    order: np.ndarray
-    left: np.ndarray
     need: np.ndarray
+    fill: np.ndarray
+    made_cn: np.ndarray
+    dem_slot: np.ndarray
+    tin: np.ndarray
+    order2: np.ndarray
+    into: np.ndarray
+    avail: np.ndarray
+    lcopy: np.ndarray
+    tot: np.ndarray
+    gsum: np.ndarray
+    lack: np.ndarray
+    wsum: np.ndarray
+    sfrom: np.ndarray
+    sinto: np.ndarray
+    unfilled: np.ndarray
+    left: np.ndarray
+    want: np.ndarray
     node_a: np.ndarray
     cap: np.ndarray
-    line_a: np.ndarray
-    line_b: np.ndarray
-    line_c: np.ndarray
-    l1: np.ndarray
-    l2: np.ndarray
-    l3: np.ndarray
-    l4: np.ndarray
-    l5: np.ndarray
-    l6: np.ndarray
-    l7: np.ndarray
+    act: np.ndarray
+    done: np.ndarray
+    line_cn: np.ndarray
+    contracted: np.ndarray
+    link_order: np.ndarray
+    req: np.ndarray
+    weight: np.ndarray
+    alloc: np.ndarray
+    total: np.ndarray
+    elig: np.ndarray
     approval: np.ndarray
     delay: np.ndarray
     dem: np.ndarray
     served: np.ndarray
     watch: np.ndarray
+    watch_d: np.ndarray
     fired: np.ndarray
     sp: np.ndarray
     quota_left: np.ndarray
+    va: np.ndarray
+    vc: np.ndarray
 
 
-@njit(cache=True)
-def new_work(S, L, N, NL, D, W, SP, Z):
-    """Scratch rows for ``S`` slots, ``L`` links, ``N`` nodes, ``NL`` lines, ``D`` demand
-    lines, ``W`` watched countries, ``SP`` stockpiles and ``Z`` quotas."""
+@njit(**OPTS)
+def new_work(S, L, N, NL, D, W, SP, Z, B):
+    """Scratch for ``S`` slots, ``L`` links, ``N`` nodes, ``NL`` lines, ``D`` demand lines,
+    ``W`` watched countries, ``SP`` stockpiles, ``Z`` quotas and ``B`` paths; approvals 1,
+    delays 0."""
     e = np.empty
-    return Work(e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S), e(S),
-                e(S), e(N), e(N), e(NL), e(NL), e(NL), e(L), e(L), e(L), e(L), e(L),
-                e(L), e(L), np.ones(L), np.zeros(L, np.int64), e(D), e(D), e(W), np.empty(W, np.bool_), e(SP), e(Z))
+    return Work(e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)),
+                e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)),
+                e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((N, B)), e((N, B)),
+                e((NL, B)), e((NL, B)), e((NL, B)), e((L, B)), e((L, B)), e((L, B)),
+                e((L, B)), e((L, B)), e((L, B)), e((L, B)), np.ones((L, B)),
+                np.zeros((L, B), np.int64), e((D, B)), e((D, B)), e((W, B)), e((W, B)),
+                np.zeros((W, B), np.bool_), e((SP, B)), e((Z, B)), e(B), e(B))
 
 
-@njit(cache=True, _nrt=False)
-def _pass(T, rows, elig, want, left, need, total, req, order, start, M, Wk):
+@njit(**OPTS)
+def receive(p0, nb, h, T, St, F, Wk):
+    """Goods due at ring position ``h`` reach their buyers and mix into their origin share;
+    adds them to ``F.received`` [t]."""
+    pipe, pipe_cn, transit, stock, origin = St.pipe, St.pipe_cn, St.transit, St.stock, St.origin
+    va, vc, acc = Wk.va, Wk.vc, F.received
+    for s in range(len(T.dst_start) - 1):
+        for j in range(nb):
+            va[j] = 0.0
+            vc[j] = 0.0
+        for k in range(T.dst_start[s], T.dst_start[s + 1]):
+            l = T.dst_rows[k]
+            for j in range(nb):
+                q = p0 + j
+                x = pipe[h, l, q]
+                transit[l, q] -= x
+                va[j] += x
+                vc[j] += pipe_cn[h, l, q]
+                pipe[h, l, q] = 0.0
+                pipe_cn[h, l, q] = 0.0
+        for j in range(nb):
+            q = p0 + j
+            origin[s, q] = mix(stock[s, q], origin[s, q], va[j], vc[j])
+            stock[s, q] += va[j]
+            acc[s, q] += va[j]
+
+
+@njit(**OPTS)
+def run_lines(p0, nb, T, V, St, F, Wk):
+    """Plan, limit and run the conversion lines (``engines.month.run_lines`` with origin);
+    fills ``F.planned_in``, ``F.used``, ``F.made`` [t]; updates stock and origin."""
+    stock, origin, dem = St.stock, St.origin, St.demanded
+    cover, in_ratio, out_yield = V.cover, V.in_ratio, V.out_yield
+    need, act, done, cap, node_a = Wk.need, Wk.act, Wk.done, Wk.cap, Wk.node_a
+    S, NL = stock.shape[0], len(T.line_node)
+    for s in range(S):
+        for j in range(nb):
+            q = p0 + j
+            gap = cover[s, q] * dem[s, q] - stock[s, q] - 0.0
+            need[s, j] = max(dem[s, q] + gap / T.adjust, 0.0)
+    for i in range(NL):
+        for j in range(nb):
+            act[i, j] = 0.0
+        for k in range(T.out_line_start[i], T.out_line_start[i + 1]):
+            r = T.out_line_rows[k]
+            sl = T.op_slot[r]
+            first = k == T.out_line_start[i]
+            for j in range(nb):
+                x = need[sl, j] / max(out_yield[r, p0 + j], TINY)
+                act[i, j] = x if first else max(act[i, j], x)
+    group_sum(T.node_line_start, T.node_line_rows, act, 0, node_a, nb)
+    for i in range(NL):
+        n = T.line_node[i]
+        for j in range(nb):
+            act[i, j] = act[i, j] * capped(cap[n, j], node_a[n, j])
+            if T.must_run[i]:
+                act[i, j] = cap[n, j]
+    planned, fill, used, made = F.planned_in, Wk.fill, F.used, F.made
+    for s in range(S):
+        for j in range(nb):
+            planned[s, p0 + j] = 0.0
+        for k in range(T.in_slot_start[s], T.in_slot_start[s + 1]):
+            r = T.in_slot_rows[k]
+            ln = T.ip_line[r]
+            for j in range(nb):
+                planned[s, p0 + j] += act[ln, j] * in_ratio[r, p0 + j]
+        for j in range(nb):
+            fill[s, j] = capped(stock[s, p0 + j], planned[s, p0 + j])
+    for i in range(NL):
+        for j in range(nb):
+            done[i, j] = 1.0
+        for k in range(T.in_line_start[i], T.in_line_start[i + 1]):
+            sl = T.ip_slot[T.in_line_rows[k]]
+            for j in range(nb):
+                done[i, j] = min(done[i, j], fill[sl, j])
+        for j in range(nb):
+            done[i, j] = act[i, j] * done[i, j]
+    line_cn, made_cn = Wk.line_cn, Wk.made_cn
+    va, vc = Wk.va, Wk.vc
+    for i in range(NL):
+        for j in range(nb):
+            va[j] = 0.0
+            vc[j] = 0.0
+        for k in range(T.in_line_start[i], T.in_line_start[i + 1]):
+            r = T.in_line_rows[k]
+            ln, sl = T.ip_line[r], T.ip_slot[r]
+            for j in range(nb):
+                x = done[ln, j] * in_ratio[r, p0 + j]
+                va[j] += x
+                vc[j] += x * origin[sl, p0 + j]
+        for j in range(nb):
+            line_cn[i, j] = 1.0 if T.line_china[i] else min(max(share_of(vc[j], va[j]), 0.0), 1.0)
+    for s in range(S):
+        for j in range(nb):
+            used[s, p0 + j] = 0.0
+            made[s, p0 + j] = 0.0
+            made_cn[s, j] = 0.0
+        for k in range(T.in_slot_start[s], T.in_slot_start[s + 1]):
+            r = T.in_slot_rows[k]
+            ln = T.ip_line[r]
+            for j in range(nb):
+                used[s, p0 + j] += done[ln, j] * in_ratio[r, p0 + j]
+        for k in range(T.out_slot_start[s], T.out_slot_start[s + 1]):
+            r = T.out_slot_rows[k]
+            ln = T.op_line[r]
+            for j in range(nb):
+                x = done[ln, j] * out_yield[r, p0 + j]
+                made[s, p0 + j] += x
+                made_cn[s, j] += x * line_cn[ln, j]
+        for j in range(nb):
+            q = p0 + j
+            origin[s, q] = mix(stock[s, q] - used[s, q], origin[s, q], made[s, q], made_cn[s, j])
+            stock[s, q] += made[s, q] - used[s, q]
+
+
+@njit(**OPTS)
+def resource_pass(nb, T, rows, want, order, start, M, Wk):
     """One re-sourcing pass over ``rows`` (``engines.month.resource``'s ``one_pass``): spread
-    ``want`` (slots) over the eligible links by the stock their suppliers have ``left``,
-    allocate, apply export policies; draw ``left`` and ``need`` down, add to ``total``.
-    Group sums start from 0 and are applied once per group (later members add 0)."""
-    weight, alloc = Wk.l4, Wk.l5
-    wsum, sfrom, sinto = Wk.s4, Wk.s5, Wk.s6
+    ``want`` (slots) over the eligible links ``Wk.elig`` by the stock their suppliers have left
+    (``Wk.left``), allocate, apply export policies; draw ``Wk.left`` and ``Wk.need`` down and
+    add to ``Wk.total`` [t]. Group sums start from 0 and are applied once per group (the
+    group's later members add 0)."""
+    left, need, total, req, elig = Wk.left, Wk.need, Wk.total, Wk.req, Wk.elig
+    weight, alloc, wsum, sfrom, sinto = Wk.weight, Wk.alloc, Wk.wsum, Wk.sfrom, Wk.sinto
     for l in rows:
-        wsum[T.link_dst[l]] = 0.0
-        sfrom[T.link_src[l]] = 0.0
-        sinto[T.link_dst[l]] = 0.0
+        d, g = T.link_dst[l], T.link_src[l]
+        for j in range(nb):
+            wsum[d, j] = 0.0
+            sfrom[g, j] = 0.0
+            sinto[d, j] = 0.0
     for l in rows:
-        weight[l] = left[T.link_src[l]] * elig[l]
-        wsum[T.link_dst[l]] += weight[l]
+        d, g = T.link_dst[l], T.link_src[l]
+        for j in range(nb):
+            weight[l, j] = left[g, j] * elig[l, j]
+            wsum[d, j] += weight[l, j]
     for l in rows:
-        req[l] = want[T.link_dst[l]] * share_of(weight[l], wsum[T.link_dst[l]])
-    allocate(left, Wk.s7, req, T.link_src, order, start, alloc, Wk.s2, Wk.s3)
-    apply_exports(rows, Wk.approval, M.quota_scope, Wk.quota_left, alloc)
+        d = T.link_dst[l]
+        for j in range(nb):
+            req[l, j] = want[d, j] * share_of(weight[l, j], wsum[d, j])
+    allocate(left, Wk.lcopy, req, T.link_src, order, start, alloc, Wk.tot, Wk.gsum, nb)
+    apply_exports(rows, Wk.approval, M.quota_scope, Wk.quota_left, alloc, nb)
     for l in rows:
-        sfrom[T.link_src[l]] += alloc[l]
-        sinto[T.link_dst[l]] += alloc[l]
-        total[l] += alloc[l]
+        d, g = T.link_dst[l], T.link_src[l]
+        for j in range(nb):
+            sfrom[g, j] += alloc[l, j]
+            sinto[d, j] += alloc[l, j]
+            total[l, j] += alloc[l, j]
     for l in rows:
-        g, d = T.link_src[l], T.link_dst[l]
-        left[g] -= sfrom[g]
-        sfrom[g] = 0.0
-        need[d] = need[d] - sinto[d]
-        sinto[d] = 0.0
+        d, g = T.link_dst[l], T.link_src[l]
+        for j in range(nb):
+            left[g, j] -= sfrom[g, j]
+            sfrom[g, j] = 0.0
+            need[d, j] = need[d, j] - sinto[d, j]
+            sinto[d, j] = 0.0
 
 
-@njit(cache=True, _nrt=False)
-def path_month(p, t, T, V, M, St, F, R, Wk):
-    """Advance path ``p`` by month ``t``."""
-    S, L, D = St.stock.shape[1], len(T.link_src), len(T.d_slot)
-    n_sp, H = len(T.sp_slot), St.pipe.shape[0]
-    stock, origin, transit = St.stock[p], St.origin[p], St.transit[p]
-    acc = F.received[p]
+@njit(**OPTS)
+def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
+    """Advance the paths ``p0 .. p0 + nb`` by month ``t``."""
+    S, L, D = St.stock.shape[0], len(T.link_src), len(T.d_slot)
+    n_sp, H, Wn = len(T.sp_slot), St.pipe.shape[0], St.short_share.shape[0]
+    stock, origin, transit = St.stock, St.origin, St.transit
     for s in range(S):
-        acc[s] = 0.0
-    receive(p, t % H, T, St.pipe, St.pipe_cn, transit, stock, origin, acc)
+        for j in range(nb):
+            F.received[s, p0 + j] = 0.0
+    receive(p0, nb, t % H, T, St, F, Wk)
 
-    dem, dem_slot = Wk.dem, Wk.dem_slot
+    dem, dem_slot, cap = Wk.dem, Wk.dem_slot, Wk.cap
     for d in range(D):
-        dem[d] = M.dem[p, d]
-    group_sum(T.dslot_start, T.dslot_rows, dem, dem_slot)
-    cap = Wk.cap
-    for n in range(len(cap)):
-        cap[n] = M.cap[p, n]
+        for j in range(nb):
+            dem[d, j] = M.dem[d, p0 + j]
+    group_sum(T.dslot_start, T.dslot_rows, dem, 0, dem_slot, nb)
+    for n in range(cap.shape[0]):
+        for j in range(nb):
+            cap[n, j] = M.cap[n, p0 + j]
     for r in range(len(T.rec_node)):
-        swarf = 0.0
-        for k in range(T.swarf_ptr[r], T.swarf_ptr[r + 1]):
-            swarf += St.made_last[p, T.swarf_idx[k]]
-        eol = 0.0
-        for k in range(T.eol_ptr[r], T.eol_ptr[r + 1]):
-            eol += dem_slot[T.eol_idx[k]]
-        feed = (V.rec_swarf_share[p, r] * swarf + V.rec_collection[p, r] * eol) * M.rec_ramp[r]
-        cap[T.rec_node[r]] = min(feed, V.rec_cap[p, r])
-    cover = V.cover[p]
-    run_lines(T, St.demanded[p], cover, V.in_ratio[p], V.out_yield[p], cap, stock, origin, Wk)
-    planned, used, made = Wk.planned_in, Wk.used, Wk.made
+        for j in range(nb):
+            q = p0 + j
+            swarf = 0.0
+            for k in range(T.swarf_ptr[r], T.swarf_ptr[r + 1]):
+                swarf += St.made_last[T.swarf_idx[k], q]
+            eol = 0.0
+            for k in range(T.eol_ptr[r], T.eol_ptr[r + 1]):
+                eol += dem_slot[T.eol_idx[k], j]
+            feed = (V.rec_swarf_share[r, q] * swarf + V.rec_collection[r, q] * eol) * M.rec_ramp[r]
+            cap[T.rec_node[r], j] = min(feed, V.rec_cap[r, q])
+    run_lines(p0, nb, T, V, St, F, Wk)
+    planned, used, made = F.planned_in, F.used, F.made
     for s in range(S):
-        F.planned_in[p, s] = planned[s]
-        F.used[p, s] = used[s]
-        F.made[p, s] = made[s]
-        F.short_in[p, s] = max(planned[s] - (stock[s] - made[s] + used[s]), 0.0)
-    if len(T.rec_node):
-        for s in range(S):
-            St.made_last[p, s] = made[s]
+        for j in range(nb):
+            q = p0 + j
+            F.short_in[s, q] = max(planned[s, q] - (stock[s, q] - made[s, q] + used[s, q]), 0.0)
+            if len(T.rec_node):
+                St.made_last[s, q] = made[s, q]
 
     # orders: consumers order up to cover; contracts and recyclers first, then trade shares
-    tin, order = Wk.s1, Wk.order
-    group_sum(T.dst_start, T.dst_rows, transit, tin)
+    tin, order, order2 = Wk.tin, Wk.unfilled, Wk.order2
+    group_sum(T.dst_start, T.dst_rows, transit, p0, tin, nb)
     for s in range(S):
-        if T.consumer[s]:
-            u = planned[s] + dem_slot[s]
-            gap = (cover[s] + T.supply_line_months[s]) * u - stock[s] - tin[s]
-            order[s] = max(u + gap / T.adjust, 0.0)
-        else:
-            order[s] = 0.0
-    link_order, contracted = Wk.l1, Wk.l2
-    order2 = Wk.s2
-    for s in range(S):
-        order2[s] = order[s]
+        for j in range(nb):
+            q = p0 + j
+            o = 0.0
+            if T.consumer[s]:
+                u = planned[s, q] + dem_slot[s, j]
+                gap = (V.cover[s, q] + T.supply_line_months[s]) * u - stock[s, q] - tin[s, j]
+                o = max(u + gap / T.adjust, 0.0)
+            order[s, j] = o
+            order2[s, j] = o
+    link_order, contracted, into = Wk.link_order, Wk.contracted, Wk.into
     if M.use_contracts:
         for l in range(L):
-            contracted[l] = 0.0
             c = T.contract_of_link[l]
-            if c >= 0 and M.contracts_on:
-                contracted[l] = (V.contract_t[p, c] * M.contract_active[c]) * T.contract_weight[l]
-            if T.recycle[l]:
-                contracted[l] = max(stock[T.link_src[l]], 0.0) * T.contract_weight[l]
-        into = Wk.s3
-        group_sum(T.dst_start, T.dst_rows, contracted, into)
+            for j in range(nb):
+                x = 0.0
+                if c >= 0 and M.contracts_on:
+                    x = (V.contract_t[c, p0 + j] * M.contract_active[c]) * T.contract_weight[l]
+                if T.recycle[l]:
+                    x = max(stock[T.link_src[l], p0 + j], 0.0) * T.contract_weight[l]
+                contracted[l, j] = x
+        group_sum(T.dst_start, T.dst_rows, contracted, 0, into, nb)
         for l in range(L):
             d = T.link_dst[l]
-            contracted[l] = contracted[l] * min(1.0, share_of(order[d], into[d]))
-        group_sum(T.dst_start, T.dst_rows, contracted, into)
+            for j in range(nb):
+                contracted[l, j] = contracted[l, j] * min(1.0, share_of(order[d, j], into[d, j]))
+        group_sum(T.dst_start, T.dst_rows, contracted, 0, into, nb)
         for s in range(S):
-            order2[s] = max(order[s] - into[s], 0.0)
+            for j in range(nb):
+                order2[s, j] = max(order[s, j] - into[s, j], 0.0)
     steer = M.share.shape[0] > 0
     for l in range(L):
-        sh = M.share[p, l] if steer else T.share[l]
-        x = order2[T.link_dst[l]] * sh * T.trade[l]
-        if M.use_contracts:
-            x += contracted[l]
-        if T.replenish[l]:
-            i = T.sp_of_link[l]
-            rep = min(max(V.sp_target[p, i] - stock[T.sp_slot[i]], 0.0), V.sp_replenish[p, i])
-            x = (rep * M.sp_active[i]) * T.share[l]
-        link_order[l] = x
+        d = T.link_dst[l]
+        for j in range(nb):
+            sh = M.share[l, p0 + j] if steer else T.share[l]
+            x = order2[d, j] * sh * T.trade[l]
+            if M.use_contracts:
+                x += contracted[l, j]
+            if T.replenish[l]:
+                i = T.sp_of_link[l]
+                q = p0 + j
+                rep = min(max(V.sp_target[i, q] - stock[T.sp_slot[i], q], 0.0), V.sp_replenish[i, q])
+                x = (rep * M.sp_active[i]) * T.share[l]
+            link_order[l, j] = x
 
-    # exports: licence approvals and delays, content rules on this path's origin shares
+    # exports: licence approvals and delays, content rules on the paths' origin shares
     approval, delay = Wk.approval, Wk.delay  # 1 and 0 outside the licensed rows
     for r in range(len(M.lic_rows)):
-        approval[M.lic_rows[r]] = M.approval[p, r]
-        delay[M.lic_rows[r]] = M.delay[p, r]
+        l = M.lic_rows[r]
+        for j in range(nb):
+            approval[l, j] = M.approval[r, p0 + j]
+            delay[l, j] = M.delay[r, p0 + j]
     for i in range(len(M.content_rule)):
         c = M.content_rule[i]
-        prob = V.content_prob[p, c]
         n_app = M.content_apps[i]
         for l in range(L):
             if not M.content_scope[i, l]:
                 continue
-            if origin[T.link_src[l]] > M.content_threshold[i]:
-                k = M.content_draw[l]
-                ok = 0.0
-                for a in range(n_app):
-                    ok += 1.0 if M.content_u[p, k, a] < prob else 0.0
-                approval[l] *= ok / n_app
-                delay[l] = max(delay[l], V.content_delay[p, c])
-    for z in range(len(Wk.quota_left)):
-        Wk.quota_left[z] = M.quota_left[p, z]
+            src, k = T.link_src[l], M.content_draw[l]
+            for j in range(nb):
+                q = p0 + j
+                if origin[src, q] > M.content_threshold[i]:
+                    prob = V.content_prob[c, q]
+                    ok = 0.0
+                    for a in range(n_app):
+                        ok += 1.0 if M.content_u[q, k, a] < prob else 0.0
+                    approval[l, j] *= ok / n_app
+                    delay[l, j] = max(delay[l, j], V.content_delay[c, q])
+    for z in range(Wk.quota_left.shape[0]):
+        for j in range(nb):
+            Wk.quota_left[z, j] = M.quota_left[z, p0 + j]
 
     # round one: suppliers allocate their stock to the orders, export policies apply
-    sent, req = F.sent[p], Wk.l3
-    avail = Wk.s3
+    sent, req, avail = Wk.total, Wk.req, Wk.avail
     for s in range(S):
-        avail[s] = stock[s] * T.out_slot[s]
+        for j in range(nb):
+            avail[s, j] = stock[s, p0 + j] * T.out_slot[s]
     for l in range(L):
-        req[l] = link_order[l] * M.open[l]
-    allocate(avail, Wk.s7, req, T.link_src, M.class_order, M.class_start, sent, Wk.s2, Wk.s4)
-    apply_exports(T.all_links, approval, M.quota_scope, Wk.quota_left, sent)
+        for j in range(nb):
+            req[l, j] = link_order[l, j] * M.open[l]
+    allocate(avail, Wk.lcopy, req, T.link_src, M.class_order, M.class_start, sent, Wk.tot,
+             Wk.gsum, nb)
+    apply_exports(T.all_links, approval, M.quota_scope, Wk.quota_left, sent, nb)
+    for l in range(L):
+        for j in range(nb):
+            F.sent[l, p0 + j] = sent[l, j]
 
     # stockpiles that fire: their holder's (or sharing recipient's) unmet share of demand
-    watch, fired = Wk.watch, Wk.fired
-    lack = Wk.s4
+    watch, watch_d, fired, lack = Wk.watch, Wk.watch_d, Wk.fired, Wk.lack
     for s in range(S):
-        lack[s] = max(dem_slot[s] - min(max(stock[s], 0.0), dem_slot[s]), 0.0)
-    sparse_sum(T.watch_ptr, T.watch_idx, lack, watch)
-    sparse_sum(T.watch_ptr, T.watch_idx, dem_slot, Wk.s5)
+        for j in range(nb):
+            lack[s, j] = max(dem_slot[s, j] - min(max(stock[s, p0 + j], 0.0), dem_slot[s, j]), 0.0)
+    sparse_sum(T.watch_ptr, T.watch_idx, lack, watch, nb)
+    sparse_sum(T.watch_ptr, T.watch_idx, dem_slot, watch_d, nb)
     any_recipient = False
-    for w in range(len(watch)):
-        worst = max(St.short_share[p, w], min(share_of(watch[w], Wk.s5[w]), 1.0))
-        if w < n_sp:
-            fired[w] = worst > V.sp_trigger[p, w] and M.sp_active[w]
-        else:
-            fired[w] = worst > V.sharing_trigger[p, w - n_sp] and M.sharing_active[w - n_sp]
-            any_recipient = any_recipient or fired[w]
+    for w in range(Wn):
+        for j in range(nb):
+            worst = max(St.short_share[w, p0 + j], min(share_of(watch[w, j], watch_d[w, j]), 1.0))
+            if w < n_sp:
+                fired[w, j] = worst > V.sp_trigger[w, p0 + j] and M.sp_active[w]
+            else:
+                fired[w, j] = (worst > V.sharing_trigger[w - n_sp, p0 + j]
+                               and M.sharing_active[w - n_sp])
+                any_recipient = any_recipient or fired[w, j]
 
     # round two: fired stockpiles release, allies share, unfilled orders go where stock is left
-    unfilled, left, need = Wk.s1, Wk.left, Wk.need
-    sinto, sfrom = Wk.s5, Wk.s6
-    group_sum(T.dst_start, T.dst_rows, sent, sinto)
-    group_sum(T.src_start, T.src_rows, sent, sfrom)
+    sent = F.sent
+    unfilled, left, need, sinto, sfrom = Wk.unfilled, Wk.left, Wk.need, Wk.sinto, Wk.sfrom
+    group_sum(T.dst_start, T.dst_rows, sent, p0, sinto, nb)
+    group_sum(T.src_start, T.src_rows, sent, p0, sfrom, nb)
     for s in range(S):
-        unfilled[s] = max(order[s] - sinto[s], 0.0)
-        left[s] = max(stock[s] - sfrom[s], 0.0) * T.out_slot[s]
+        for j in range(nb):
+            q = p0 + j
+            unfilled[s, j] = max(unfilled[s, j] - sinto[s, j], 0.0)  # unfilled held the orders
+            left[s, j] = max(stock[s, q] - sfrom[s, j], 0.0) * T.out_slot[s]
     any_left = False
     for i in range(n_sp):
-        a = max(min(stock[T.sp_slot[i]], V.sp_release[p, i]), 0.0) * fired[i]
-        Wk.sp[i] = a
-        left[T.sp_slot[i]] = a
-        any_left = any_left or a != 0.0
+        sl = T.sp_slot[i]
+        for j in range(nb):
+            q = p0 + j
+            a = max(min(stock[sl, q], V.sp_release[i, q]), 0.0) * fired[i, j]
+            Wk.sp[i, j] = a
+            left[sl, j] = a
+            any_left = any_left or a != 0.0
     for s in range(S):
-        need[s] = max(unfilled[s], planned[s] + dem_slot[s] - stock[s])
-    total, elig = Wk.l6, Wk.l7
+        for j in range(nb):
+            q = p0 + j
+            need[s, j] = max(unfilled[s, j], planned[s, q] + dem_slot[s, j] - stock[s, q])
+    total, elig = Wk.total, Wk.elig
     for l in range(L):
-        total[l] = 0.0
+        for j in range(nb):
+            total[l, j] = 0.0
     if any_left:
         for l in T.release_rows:
-            elig[l] = 1.0
-        _pass(T, T.release_rows, elig, need, left, need, total, req, M.rel_order, M.rel_start,
-              M, Wk)
+            for j in range(nb):
+                elig[l, j] = 1.0
+        resource_pass(nb, T, T.release_rows, need, M.rel_order, M.rel_start, M, Wk)
     if any_recipient:
         for i in range(n_sp):
             sl = T.sp_slot[i]
-            own = Wk.sp[i] - left[sl]
-            rate = V.sp_release[p, i] * M.sp_active[i]
-            left[sl] = max(min(min(stock[sl], rate) - own, T.sp_share_cap[i] * rate), 0.0)
+            for j in range(nb):
+                q = p0 + j
+                own = Wk.sp[i, j] - left[sl, j]
+                rate = V.sp_release[i, q] * M.sp_active[i]
+                left[sl, j] = max(min(min(stock[sl, q], rate) - own, T.sp_share_cap[i] * rate), 0.0)
         for l in T.shared_rows:
-            elig[l] = 1.0 if fired[n_sp + max(T.recipient_of_link[l], 0)] else 0.0
-        want = Wk.s3
+            rc = n_sp + max(T.recipient_of_link[l], 0)
+            for j in range(nb):
+                elig[l, j] = 1.0 if fired[rc, j] else 0.0
+        want = Wk.want
         for s in range(S):
-            want[s] = max(need[s], 0.0)
-        _pass(T, T.shared_rows, elig, want, left, need, total, req, M.shr_order, M.shr_start,
-              M, Wk)
+            for j in range(nb):
+                want[s, j] = max(need[s, j], 0.0)
+        resource_pass(nb, T, T.shared_rows, want, M.shr_order, M.shr_start, M, Wk)
         for i in range(n_sp):
-            left[T.sp_slot[i]] = 0.0
+            for j in range(nb):
+                left[T.sp_slot[i], j] = 0.0
     for l in range(L):
-        elig[l] = 1.0 if (T.trade[l] and M.open[l]) else 0.0
-    _pass(T, T.all_links, elig, unfilled, left, need, total, req, M.class_order, M.class_start,
-          M, Wk)
+        for j in range(nb):
+            elig[l, j] = 1.0 if (T.trade[l] and M.open[l]) else 0.0
+    resource_pass(nb, T, T.all_links, unfilled, M.class_order, M.class_start, M, Wk)
     for l in range(L):
-        sent[l] += total[l]
-        req[l] = link_order[l] + req[l] * T.trade[l]
-    group_sum(T.src_start, T.src_rows, req, St.demanded[p])
-    group_sum(T.src_start, T.src_rows, sent, sfrom)
+        for j in range(nb):
+            sent[l, p0 + j] += total[l, j]
+            req[l, j] = link_order[l, j] + req[l, j] * T.trade[l]
+    group_sum(T.src_start, T.src_rows, req, 0, sfrom, nb)
     for s in range(S):
-        stock[s] -= sfrom[s]
+        for j in range(nb):
+            St.demanded[s, p0 + j] = sfrom[s, j]
+    group_sum(T.src_start, T.src_rows, sent, p0, sfrom, nb)
+    for s in range(S):
+        for j in range(nb):
+            stock[s, p0 + j] -= sfrom[s, j]
 
     # shipments enter the pipeline at their lead time, licensed ones after review
     base = t % H
     for l in range(L):
-        x = sent[l]
-        x_cn = x * origin[T.link_src[l]]
+        src = T.link_src[l]
         for k in range(T.lag_ptr[l], T.lag_ptr[l + 1]):
-            w = T.lag_wv[k]
-            h = base + T.lag_k[k] + delay[l]
-            if h >= H:
-                h -= H
-            St.pipe[h, p, l] += x * w
-            St.pipe_cn[h, p, l] += x_cn * w
-        transit[l] += x
+            w, lag = T.lag_wv[k], T.lag_k[k]
+            for j in range(nb):
+                q = p0 + j
+                x = sent[l, q]
+                h = base + lag + delay[l, j]
+                if h >= H:
+                    h -= H
+                St.pipe[h, l, q] += x * w
+                St.pipe_cn[h, l, q] += (x * origin[src, q]) * w
+        for j in range(nb):
+            transit[l, p0 + j] += sent[l, p0 + j]
     for r in range(len(M.lic_rows)):
-        approval[M.lic_rows[r]] = 1.0
-        delay[M.lic_rows[r]] = 0
-    receive(p, t % H, T, St.pipe, St.pipe_cn, transit, stock, origin, acc)
+        l = M.lic_rows[r]
+        for j in range(nb):
+            approval[l, j] = 1.0
+            delay[l, j] = 0
+    receive(p0, nb, t % H, T, St, F, Wk)
     for i in range(len(T.od_slot)):
-        R.origin_share[p, t, i] = origin[T.od_slot[i]]
+        for j in range(nb):
+            R.origin_share[p0 + j, t, i] = origin[T.od_slot[i], p0 + j]
 
     # demand lines draw on their regional stock, by priority class
-    served, served_slot = Wk.served, F.served_slot[p]
-    allocate(stock, Wk.s7, dem, T.d_slot, T.d_order, T.d_start, served, Wk.s2, Wk.s3)
-    group_sum(T.dslot_start, T.dslot_rows, served, served_slot)
+    served, served_slot = Wk.served, F.served_slot
     for s in range(S):
-        stock[s] -= served_slot[s]
-        lack[s] = max(dem_slot[s] - served_slot[s], 0.0)
-    sparse_sum(T.watch_ptr, T.watch_idx, lack, watch)
-    sparse_sum(T.watch_ptr, T.watch_idx, dem_slot, Wk.s5)
-    for w in range(len(watch)):
-        St.short_share[p, w] = min(share_of(watch[w], Wk.s5[w]), 1.0)
+        for j in range(nb):
+            avail[s, j] = stock[s, p0 + j]
+    allocate(avail, Wk.lcopy, dem, T.d_slot, T.d_order, T.d_start, served, Wk.tot, Wk.gsum, nb)
+    group_sum(T.dslot_start, T.dslot_rows, served, 0, sfrom, nb)
+    for s in range(S):
+        for j in range(nb):
+            q = p0 + j
+            served_slot[s, q] = sfrom[s, j]
+            stock[s, q] -= sfrom[s, j]
+            lack[s, j] = max(dem_slot[s, j] - sfrom[s, j], 0.0)
+    sparse_sum(T.watch_ptr, T.watch_idx, lack, watch, nb)
+    for w in range(Wn):
+        for j in range(nb):
+            St.short_share[w, p0 + j] = min(share_of(watch[w, j], watch_d[w, j]), 1.0)
 
-    for d in range(D):
-        R.demand_t[p, t, d] = dem[d]
-        R.unmet_t[p, t, d] = dem[d] - served[d]
-    for f in range(len(T.flow_start) - 2):
-        a = 0.0
-        for k in range(T.flow_start[f], T.flow_start[f + 1]):
-            a += sent[T.flow_rows[k]]
-        R.shipped_t[p, t, f] = a
-    for c in range(len(T.contract_start) - 2):
-        a = 0.0
-        for k in range(T.contract_start[c], T.contract_start[c + 1]):
-            a += sent[T.contract_rows[k]]
-        R.contract_t[p, t, c] = a
-    for i in range(n_sp):
-        R.stockpile_t[p, t, i] = stock[T.sp_slot[i]]
-    for i in range(len(T.rec_out)):
-        R.recycled_t[p, t, i] = made[T.rec_out[i]]
+    for j in range(nb):
+        q = p0 + j
+        for d in range(D):
+            R.demand_t[q, t, d] = dem[d, j]
+            R.unmet_t[q, t, d] = dem[d, j] - served[d, j]
+        for f in range(len(T.flow_start) - 2):
+            a = 0.0
+            for k in range(T.flow_start[f], T.flow_start[f + 1]):
+                a += sent[T.flow_rows[k], q]
+            R.shipped_t[q, t, f] = a
+        for c in range(len(T.contract_start) - 2):
+            a = 0.0
+            for k in range(T.contract_start[c], T.contract_start[c + 1]):
+                a += sent[T.contract_rows[k], q]
+            R.contract_t[q, t, c] = a
+        for i in range(n_sp):
+            R.stockpile_t[q, t, i] = stock[T.sp_slot[i], q]
+        for i in range(len(T.rec_out)):
+            R.recycled_t[q, t, i] = made[T.rec_out[i], q]
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, **OPTS)
 def chunk_month(t, T, V, M, St, F, R):
-    """Advance every path of the chunk by month ``t`` (blocks of :data:`BLOCK` paths in
-    parallel)."""
-    P, S = St.stock.shape
-    L, N, NL, D = len(T.link_src), M.cap.shape[1], len(T.line_node), len(T.d_slot)
+    """Advance every path of the chunk by month ``t``, blocks of :data:`BLOCK` paths in
+    parallel. (No array is assigned by slice in the loop's body: numba would share it.)"""
+    S, P = St.stock.shape
+    L, N, NL, D = len(T.link_src), M.cap.shape[0], len(T.line_node), len(T.d_slot)
     n_blocks = (P + BLOCK - 1) // BLOCK
     for b in prange(n_blocks):
-        Wk = new_work(S, L, N, NL, D, St.short_share.shape[1], len(T.sp_slot),
-                      M.quota_left.shape[1])
-        for p in range(b * BLOCK, min(P, (b + 1) * BLOCK)):
-            path_month(p, t, T, V, M, St, F, R, Wk)
+        Wk = new_work(S, L, N, NL, D, St.short_share.shape[0], len(T.sp_slot),
+                      M.quota_left.shape[0], BLOCK)
+        p0 = b * BLOCK
+        block_month(p0, min(P, p0 + BLOCK) - p0, t, T, V, M, St, F, R, Wk)

@@ -14,11 +14,13 @@ from supplysim.seeding import Streams
 
 
 def _state(state: VectorState) -> State:
-    c = own
-    return State(stock=c(state.stock_t), origin=c(state.origin), pipe=c(state.pipe_t),
-                 pipe_cn=c(state.pipe_cn_t), transit=c(state.transit_t),
-                 demanded=c(state.demanded_t), short_share=c(state.short_share),
-                 made_last=c(state.made_t))
+    """The compiled month's view of ``state``: its arrays shaped ``(k, paths)`` (the numpy
+    engine's own memory, so the balance guard reads them as they change), and a
+    ``(k, paths)`` copy of the short shares, which the numpy engine keeps ``(paths, k)``."""
+    return State(stock=state.stock_t.T, origin=state.origin.T,
+                 pipe=state.pipe_t.transpose(0, 2, 1), pipe_cn=state.pipe_cn_t.transpose(0, 2, 1),
+                 transit=state.transit_t.T, demanded=own(state.demanded_t.T),
+                 short_share=own(state.short_share.T), made_last=state.made_t.T)
 
 
 def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
@@ -30,11 +32,8 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
     topo, par = pack_topology(net, lay, pp.lag_w), pack_params(pp)
     v = {k: a.T for k, a in pp.values.items()}
     st = _state(state)
-    # the guard reads these arrays through a VectorState
-    state = VectorState(st.stock, st.pipe, st.transit, st.demanded, st.short_share, st.origin,
-                        st.pipe_cn, state.market, st.made_last)
     S, L = lay.n_slots, lay.n_links
-    flows = Flows(*(np.zeros((n, k)) for k in (S, S, S, S, S, L, S)))
+    flows = Flows(*(np.zeros((k, n)) for k in (S, S, S, S, S, L, S)))
     mk = net.market
     shape = dict(demand_t=len(lay.d_slot), unmet_t=len(lay.d_slot),
                  shipped_t=lay.link_by_flow.n_groups - 1, stockpile_t=len(lay.sp_slot),
@@ -46,16 +45,16 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
                ("tariff_usd", len(mk.tariff_names)))}
     for t in range(months):
         m = month_inputs(net, lay, pp, v, state.market, t, streams)
-        start = st.stock.copy() if log is not None else None
+        start = state.stock_t.copy() if log is not None else None
         chunk_month(t, topo, par, m, st, flows, rec)
         mm = close_month(mk, state.market, v, t,
-                         dict(stock=st.stock.T, need=flows.planned_in.T, short=flows.short_in.T,
-                              made=flows.made.T, sent=flows.sent.T))
+                         dict(stock=st.stock, need=flows.planned_in, short=flows.short_in,
+                              made=flows.made, sent=flows.sent))
         market["price_usd_per_kg"][:, t] = mm.price_usd_per_kg.T
         market["payment_usd"][:, t] = mm.payment_usd.T
         market["tariff_usd"][:, t] = mm.tariff_usd.T
         if log is not None:
-            check_step(log, state, lay, start, flows.received, flows.used, flows.made,
-                       flows.sent, flows.served_slot, t)
-            check_origin(log.net, t, st.origin, st.pipe_cn, st.pipe)
+            check_step(log, state, lay, start, flows.received.T, flows.used.T, flows.made.T,
+                       flows.sent.T, flows.served_slot.T, t)
+            check_origin(log.net, t, state.origin, state.pipe_cn_t, state.pipe_t)
     return {**rec._asdict(), **market}
