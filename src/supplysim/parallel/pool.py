@@ -7,6 +7,7 @@ script that runs chunks in processes needs the ``if __name__ == "__main__":`` gu
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -14,25 +15,31 @@ from typing import Any
 
 import numpy as np
 
+from supplysim.engines.backends import fork_is_safe
 from supplysim.parallel.tasks import run_chunk_task, task_inputs
 
 
 def run_in_processes(workers: int, world: Any, scenario: Any, vocab: Any,
-                     root: np.random.SeedSequence, plan: list[tuple[int, int]]
+                     root: np.random.SeedSequence, plan: list[tuple[int, int]],
+                     backend: str = "numpy"
                      ) -> Iterator[tuple[tuple[int, int], dict[str, np.ndarray]]]:
     """Yield ``(chunk, arrays)`` for every chunk of ``plan``, in order, from ``workers`` processes.
 
     At most ``2 * workers`` chunks are running or waiting to be taken, so memory stays bounded
     whatever the number of chunks. Arguments as :func:`supplysim.parallel.dask.run_on_cluster`.
+    The workers are forked where the platform does, but started afresh (``spawn``) once the
+    compiled backend has run in this process (see
+    :func:`supplysim.engines.backends.fork_is_safe`).
     """
     wp, sp, entropy, spawn = task_inputs(world, scenario, vocab, root)
     chunks = iter(plan)
-    with ProcessPoolExecutor(workers) as pool:
+    context = None if fork_is_safe() else multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         pending: deque = deque()
 
         def submit_next() -> None:
             for first, n in chunks:
-                future = pool.submit(run_chunk_task, wp, sp, entropy, first, n, spawn)
+                future = pool.submit(run_chunk_task, wp, sp, entropy, first, n, spawn, backend)
                 pending.append(((first, n), future))
                 return
 
