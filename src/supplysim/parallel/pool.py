@@ -8,6 +8,7 @@ script that runs chunks in processes needs the ``if __name__ == "__main__":`` gu
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -28,13 +29,16 @@ def run_in_processes(workers: int, world: Any, scenario: Any, vocab: Any,
     At most ``2 * workers`` chunks are running or waiting to be taken, so memory stays bounded
     whatever the number of chunks. Arguments as :func:`supplysim.parallel.dask.run_on_cluster`.
     The workers are forked where the platform does, but started afresh (``spawn``) once the
-    compiled backend has run in this process (see
-    :func:`supplysim.engines.backends.fork_is_safe`).
+    compiled backend is loaded in this process (see
+    :func:`supplysim.engines.backends.fork_is_safe`). On the compiled backend each worker runs
+    ``cpus // workers`` threads unless ``NUMBA_NUM_THREADS`` is set.
     """
     wp, sp, entropy, spawn = task_inputs(world, scenario, vocab, root)
     chunks = iter(plan)
     context = None if fork_is_safe() else multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    setup = (_share_cores, (workers,)) if backend != "numpy" else (None, ())
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=setup[0],
+                             initargs=setup[1]) as pool:
         pending: deque = deque()
 
         def submit_next() -> None:
@@ -50,3 +54,9 @@ def run_in_processes(workers: int, world: Any, scenario: Any, vocab: Any,
             arrays = future.result()
             submit_next()
             yield chunk, arrays
+
+
+def _share_cores(workers: int) -> None:
+    """Worker initializer: the compiled month's threads share the machine's cores among
+    ``workers`` processes (read by numba when the worker first imports it)."""
+    os.environ.setdefault("NUMBA_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
