@@ -96,7 +96,8 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         whose numbers equal numpy's bit for bit. ``"numba"`` needs the optional extra
         (``pip install "supplysim[numba]"``); the first call in a fresh installation compiles
         for about a minute and caches the machine code next to the package (numba
-        ``cache=True``), later processes load it. Not for ``engine="des"``.
+        ``cache=True``), later processes load it. Its threads share the cores among
+        ``workers``; Dask workers need numba too. Not for ``engine="des"``.
 
     Returns
     -------
