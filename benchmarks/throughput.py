@@ -2,6 +2,8 @@
 
 node-steps/s = paths x nodes x months / seconds of the engine loop (compilation and labelling
 of results excluded; the full ``simulate`` time is reported beside it). Medians of repeated runs.
+The numba backend's engine loop is timed in the same run, after one warm-up chunk that compiles
+it (or loads it from numba's cache); without numba a note says it was skipped.
 
     cd benchmarks && python throughput.py [--smoke] [--out out/throughput.json]
 """
@@ -28,14 +30,30 @@ from supplysim.seeding import root_seed
 from configs import LARGE, SMALL, SMOKE
 
 
-def engine_seconds(net, paths: int, seed: int, months: int | None = None) -> float:
-    """Seconds to run all chunks of ``paths`` paths in this process, balance guard off, over
-    the first ``months`` months (default: the whole horizon)."""
+def engine_seconds(net, paths: int, seed: int, months: int | None = None,
+                   backend: str = "numpy") -> float:
+    """Seconds to run all chunks of ``paths`` paths in this process on ``backend``, balance
+    guard off, over the first ``months`` months (default: the whole horizon)."""
     lay, root = Layout.of(net), root_seed(seed)
     t0 = time.perf_counter()
     for first, n in chunk_plan(paths, None):
-        run_chunk(net, root, first, n, None, lay, months)
+        run_chunk(net, root, first, n, None, lay, months, backend)
     return time.perf_counter() - t0
+
+
+def numba_engine(net, paths: int, seed: int, repeats: int, numpy_median: float) -> dict:
+    """Engine seconds of the numba backend (after a warm-up chunk), its node-steps/s and its
+    speed over the numpy backend's median ``numpy_median``; a skip note without numba."""
+    try:
+        engine_seconds(net, 256, seed, 1, "numba")  # compile, or load the cached code
+    except ImportError as exc:
+        print(f"note: numba backend skipped ({exc})")
+        return {"numba_skipped": str(exc)}
+    times = [engine_seconds(net, paths, seed, backend="numba") for _ in range(repeats)]
+    med = statistics.median(times)
+    return dict(numba_engine_seconds=times,
+                numba_node_steps_per_s=paths * net.n_nodes * net.n_months / med,
+                numba_over_numpy=numpy_median / med)
 
 
 def pool_seconds(world, scenario, paths: int, seed: int, workers: int) -> float:
@@ -64,7 +82,8 @@ def measure(cfg: dict) -> dict:
     return dict(cfg, nodes=net.n_nodes, months=net.n_months, links=len(net.links),
                 engine_seconds=engine, simulate_seconds=full, workers=workers, pool_seconds=pool,
                 node_steps_per_s=work / med, simulate_node_steps_per_s=work / statistics.median(full),
-                pool_node_steps_per_s=work / statistics.median(pool))
+                pool_node_steps_per_s=work / statistics.median(pool),
+                **numba_engine(net, cfg["paths"], cfg["seed"], cfg["repeats"], med))
 
 
 def main(argv=None) -> int:
@@ -87,6 +106,9 @@ def main(argv=None) -> int:
               f"(median of {r['repeats']}), simulate {r['simulate_node_steps_per_s']:.3g}, "
               f"{r['workers']} worker processes {r['pool_node_steps_per_s']:.3g} "
               f"({r['pool_node_steps_per_s'] / r['node_steps_per_s']:.2f}x one process)")
+        if "numba_node_steps_per_s" in r:
+            print(f"  numba backend: engine {r['numba_node_steps_per_s']:.3g} node-steps/s "
+                  f"({r['numba_over_numpy']:.2f}x numpy, same run)")
     print(f"wrote {out}")
     return 0
 

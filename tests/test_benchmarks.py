@@ -1,7 +1,7 @@
 """The benchmark scripts in smoke mode: they run, and their JSON has positive figures.
 
-No wall-clock figure is asserted. The fused reference needs numba (an optional extra); without
-it the scaling script records a skip note instead.
+No wall-clock figure is asserted. The fused reference and the numba backend need numba (an
+optional extra); without it the scripts record a skip note instead.
 """
 
 from __future__ import annotations
@@ -84,6 +84,29 @@ def test_fused_reference_smoke(bench, tmp_path):
     positive(row, "fused_node_steps_per_s", "engine_node_steps_per_s", "fraction_of_fused",
              "threads")
     assert 0 <= row["fused_mean_unmet_share"] < 1
+
+
+@pytest.fixture(scope="module")
+def licensing_net():
+    import supplysim
+    from supplysim.network import compile_network
+
+    world = supplysim.load_world()
+    return compile_network(world, supplysim.load_scenario("china_licensing_2025", world))
+
+
+def test_throughput_numba_backend(bench, licensing_net):
+    pytest.importorskip("numba", reason="numba not installed: the numba backend is skipped")
+    row = bench("throughput").numba_engine(licensing_net, 256, 2025, 1, 1.0)
+    positive(row, "numba_node_steps_per_s", "numba_over_numpy")
+    assert len(row["numba_engine_seconds"]) == 1
+
+
+def test_throughput_without_numba_notes_the_skip(bench, licensing_net, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "supplysim.engines.fused.run", None)  # cannot be imported
+    row = bench("throughput").numba_engine(licensing_net, 256, 2025, 1, 1.0)
+    assert set(row) == {"numba_skipped"}
+    assert "numba backend skipped" in capsys.readouterr().out
 
 
 def test_stream_memory_smoke(bench, tmp_path):

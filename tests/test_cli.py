@@ -170,3 +170,10 @@ def test_run_stream_asks_for_summaries(fakes, tmp_path):
                      "--out", str(tmp_path)]) == 0
     _, kwargs = fakes["simulate"]
     assert kwargs["store"] == "summary"
+
+
+def test_run_backend_is_passed_on(fakes, tmp_path):
+    assert cli.main(["run", "china_licensing_2025", "--backend", "numba", "--quiet",
+                     "--out", str(tmp_path)]) == 0
+    _, kwargs = fakes["simulate"]
+    assert kwargs["backend"] == "numba"

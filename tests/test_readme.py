@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).parents[1] / "README.md"
 
 
@@ -22,3 +24,10 @@ def test_readme_streaming_example_runs(capsys):
     code = next(b for b in blocks if 'store="summary"' in b)
     exec(compile(code.replace("runs=1_000_000", "runs=256"), "README.md", "exec"), {})
     assert "p_any_month_over_threshold" in capsys.readouterr().out
+
+
+def test_readme_backend_example_runs():
+    pytest.importorskip("numba")
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    code = next(b for b in blocks if 'backend="numba"' in b)
+    exec(compile(code.replace("runs=2000", "runs=256"), "README.md", "exec"), {})

@@ -2,8 +2,9 @@
 size-stockpile | report``.
 
 Errors of the library (bad scenario or data, a checkpoint or output folder of a different run,
-an unreachable scheduler; for the analysis verbs also bad names or values) print one line,
-``error: <message>``, on stderr and exit with status 2; argparse usage errors exit 2 as usual.
+an unreachable scheduler, a backend whose dependency is missing; for the analysis verbs also bad
+names or values) print one line, ``error: <message>``, on stderr and exit with status 2;
+argparse usage errors exit 2 as usual.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import supplysim
+from supplysim.engines.backends import BACKENDS
 from supplysim.errors import SupplysimError
 
 EXIT_OK = 0
@@ -62,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--stream", action="store_true",
                      help="keep running summaries instead of every path (flat memory; "
                           "quantiles from histograms)")
+    run.add_argument("--backend", choices=BACKENDS, default="numpy",
+                     help="what runs the months: numpy, or numba (compiled; same numbers; "
+                          'needs pip install "supplysim[numba]") (default numpy)')
     run.set_defaults(handler=cmd_run)
     validate = sub.add_parser("validate", help="check a scenario file")
     validate.add_argument("scenario", metavar="SCENARIO", help="bundled name or path to a .yaml")
@@ -169,6 +174,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         kwargs.update(checkpoint=args.checkpoint, restart=args.restart)
     if args.stream:
         kwargs["store"] = "summary"
+    if args.backend != "numpy":
+        kwargs["backend"] = args.backend
     if args.workers > 1:
         if args.scheduler is not None:
             raise SupplysimError("--workers runs on this machine; --scheduler uses the cluster's")

@@ -35,5 +35,9 @@ class DataError(SupplysimError, ValueError):
     """World data tables are inconsistent (names the table, row and column)."""
 
 
+class BackendUnavailable(SupplysimError, ImportError):
+    """A backend's optional dependency is not installed (the message says what to install)."""
+
+
 class InvariantError(SupplysimError, AssertionError):
     """A runtime guard failed: mass balance, negative stock, NaN (names step, node, material)."""

@@ -8,6 +8,7 @@ from importlib.metadata import version as _pkg_version
 import numpy as np
 import pandas as pd
 
+from supplysim.engines.backends import check_backend, compiled_runner
 from supplysim.engines.balance import BalanceLog
 from supplysim.engines.layout import Layout
 from supplysim.engines.vector import init_state, step
@@ -21,14 +22,18 @@ __all__ = ["DEFAULT_CHUNK", "chunk_plan", "run_chunk", "simulate", "to_dataset"]
 
 def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
               log: BalanceLog | None = None, layout: Layout | None = None,
-              months: int | None = None) -> dict[str, np.ndarray]:
+              months: int | None = None, backend: str = "numpy") -> dict[str, np.ndarray]:
     """Simulate paths ``[first, first + n)``; arrays shaped (paths, months, k), float32.
 
     The result depends on ``net``, ``root``, ``first`` and ``n`` only (``first`` is a multiple
     of the random block size), so chunks can run anywhere and in any order. ``months`` stops
-    after the first months of the horizon (default: all of them).
+    after the first months of the horizon (default: all of them). ``backend`` is one of
+    :data:`~supplysim.engines.backends.BACKENDS`; all give the same numbers.
     """
     lay = layout or Layout.of(net)
+    compiled = compiled_runner(backend)
+    if compiled is not None:
+        return compiled(net, root, first, n, lay, months or net.n_months, log)
     streams = Streams(root, first, n)
     state, pp = init_state(net, lay, n, streams)
     out, T = {}, net.n_months if months is None else months
@@ -44,7 +49,8 @@ def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
 
 def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int | None = None,
              engine: str = "vector", progress: bool = False, world=None, checkpoint=None,
-             restart: bool = False, client=None, store="paths", workers: int = 1):
+             restart: bool = False, client=None, store="paths", workers: int = 1,
+             backend: str = "numpy"):
     """Run ``runs`` Monte Carlo paths of a scenario and return labelled :class:`Results`.
 
     Parameters
@@ -83,6 +89,15 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
     workers : int
         Worker processes on this machine that run the chunks (vector engine, no ``client``);
         the numbers are those of ``workers=1``. Scripts need the ``__main__`` guard.
+    backend : {"numpy", "numba"}
+        What runs the vector engine's months, in this process, in ``workers``, on a Dask
+        cluster, with checkpoints and streamed summaries alike: ``"numpy"`` (array operations
+        over a whole chunk) or ``"numba"``, the same month compiled to one loop over paths,
+        whose numbers equal numpy's bit for bit. ``"numba"`` needs the optional extra
+        (``pip install "supplysim[numba]"``); the first call in a fresh installation compiles
+        for about a minute and caches the machine code next to the package (numba
+        ``cache=True``), later processes load it. Its threads share the cores among
+        ``workers``; Dask workers need numba too. Not for ``engine="des"``.
 
     Returns
     -------
@@ -93,6 +108,9 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
 
     if engine not in ("vector", "des"):
         raise ValueError(f"unknown engine {engine!r}; available: 'vector', 'des'")
+    if check_backend(backend) != "numpy" and engine != "vector":
+        raise ValueError(f"backend={backend!r} applies to engine='vector' only")
+    compiled_runner(backend)  # a missing numba is reported before anything runs
     spec = _summary_spec(store)
     if spec is not None and engine != "vector":
         raise ValueError("store='summary' applies to engine='vector' only")
@@ -121,8 +139,9 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
     save = (lambda c, a: ckpt.save(*c, a)) if ckpt is not None else None
     if spec is not None:
         acc, resumed = _run_summary(net, root, plan, ckpt, save, spec, client, given_world,
-                                    world, scenario, progress, workers)
-        return _summary_results(net, acc, root, plan, runs, t0, scenario, ckpt, resumed)
+                                    world, scenario, progress, workers, backend)
+        return _summary_results(net, acc, root, plan, runs, t0, scenario, ckpt, resumed,
+                                backend)
     parts = ckpt.load_done(plan) if ckpt is not None else {}
     todo = [c for c in plan if c not in parts]
     resumed = len(parts)
@@ -130,10 +149,10 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         from supplysim.parallel.dask import run_on_cluster
 
         parts.update(run_on_cluster(client, given_world, scenario, world.vocabulary(), root,
-                                    todo, save))
+                                    todo, save, backend=backend))
     else:
         for chunk, arrays in _local_chunks(net, root, todo, workers, given_world, world,
-                                           scenario, progress):
+                                           scenario, progress, backend):
             parts[chunk] = arrays
             if save is not None:
                 save(chunk, arrays)
@@ -141,7 +160,7 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
     seconds = time.perf_counter() - t0
     ds = to_dataset(net, arrays, seed=root.entropy, chunk_size=plan[0][1])
     meta = dict(paths=runs, steps=net.n_months, nodes=net.n_nodes, seconds=seconds,
-                scenario=scenario.name, seed=str(root.entropy), engine=engine,
+                scenario=scenario.name, seed=str(root.entropy), engine=engine, backend=backend,
                 chunks=len(plan), node_steps_per_s=runs * net.n_months * net.n_nodes / seconds)
     if ckpt is not None:
         meta.update(checkpoint=str(ckpt.folder), resumed_chunks=resumed)
@@ -162,7 +181,7 @@ def _summary_spec(store):
 
 
 def _run_summary(net: Network, root, plan, ckpt, save, spec, client, given_world, world,
-                 scenario, progress: bool, workers: int):
+                 scenario, progress: bool, workers: int, backend: str):
     """Reduce every chunk of ``plan`` into a :class:`SummaryAccumulator` and drop it.
 
     Chunks finished in the checkpoint ``ckpt`` are loaded and reduced one at a time; the others
@@ -193,16 +212,16 @@ def _run_summary(net: Network, root, plan, ckpt, save, spec, client, given_world
         from supplysim.parallel.dask import run_on_cluster
 
         run_on_cluster(client, given_world, scenario, world.vocabulary(), root, todo, done,
-                       keep=False)
+                       keep=False, backend=backend)
         return acc, resumed
     for chunk, arrays in _local_chunks(net, root, todo, workers, given_world, world, scenario,
-                                       progress):
+                                       progress, backend):
         done(chunk, arrays)
     return acc, resumed
 
 
 def _summary_results(net: Network, acc, root, plan, runs: int, t0: float, scenario, ckpt,
-                     resumed: int):
+                     resumed: int, backend: str):
     """Label an accumulator as :class:`SummaryResults`."""
     from supplysim.results.summary import SummaryResults
 
@@ -215,7 +234,7 @@ def _summary_results(net: Network, acc, root, plan, runs: int, t0: float, scenar
                  seed=str(root.entropy), version=_pkg_version("supplysim"), engine="vector",
                  chunk_size=plan[0][1])
     meta = dict(paths=runs, steps=net.n_months, nodes=net.n_nodes, seconds=seconds,
-                scenario=scenario.name, seed=str(root.entropy), engine="vector",
+                scenario=scenario.name, seed=str(root.entropy), engine="vector", backend=backend,
                 chunks=len(plan), node_steps_per_s=runs * net.n_months * net.n_nodes / seconds,
                 store="summary", summary_bytes=acc.nbytes())
     if ckpt is not None:
@@ -226,15 +245,17 @@ def _summary_results(net: Network, acc, root, plan, runs: int, t0: float, scenar
 
 
 def _local_chunks(net: Network, root, todo, workers: int, given_world, world, scenario,
-                  progress: bool):
+                  progress: bool, backend: str):
     """``(chunk, arrays)`` of every chunk of ``todo`` in order, run here or in worker processes."""
     if workers > 1 and len(todo) > 1:
         from supplysim.parallel.pool import run_in_processes
 
-        items = run_in_processes(workers, given_world, scenario, world.vocabulary(), root, todo)
+        items = run_in_processes(workers, given_world, scenario, world.vocabulary(), root, todo,
+                                 backend)
     else:
         lay = Layout.of(net)
-        items = ((chunk, run_chunk(net, root, *chunk, BalanceLog(net), lay)) for chunk in todo)
+        items = ((chunk, run_chunk(net, root, *chunk, BalanceLog(net), lay, backend=backend))
+                 for chunk in todo)
     return _progress(items, progress, scenario.name, len(todo))
 
 

@@ -19,7 +19,8 @@ from supplysim.parallel.tasks import run_chunk_task, task_inputs
 def run_on_cluster(client: Any, world: Any, scenario: Any, vocab: Any,
                    root: np.random.SeedSequence, plan: list[tuple[int, int]],
                    on_done: Callable[[tuple[int, int], dict], None] | None = None,
-                   keep: bool = True) -> dict[tuple[int, int], dict[str, np.ndarray]]:
+                   keep: bool = True, backend: str = "numpy"
+                   ) -> dict[tuple[int, int], dict[str, np.ndarray]]:
     """Run the chunks of ``plan`` on ``client``'s cluster.
 
     Parameters
@@ -40,6 +41,9 @@ def run_on_cluster(client: Any, world: Any, scenario: Any, vocab: Any,
         Called with ``(chunk, arrays)`` as each chunk arrives (e.g. to checkpoint it).
     keep : bool
         Return the arrays; False drops each chunk after ``on_done`` (streamed summaries).
+    backend : str
+        Backend that runs the chunks on the workers (see :mod:`supplysim.engines.backends`);
+        the workers need its dependencies.
 
     Returns
     -------
@@ -50,9 +54,9 @@ def run_on_cluster(client: Any, world: Any, scenario: Any, vocab: Any,
     from distributed import as_completed
 
     wp, sp, entropy, spawn = task_inputs(world, scenario, vocab, root)
-    ident = tokenize(wp, sp, entropy, spawn, _pkg_version("supplysim"))
+    ident = tokenize(wp, sp, entropy, spawn, backend, _pkg_version("supplysim"))
     futures = {
-        client.submit(run_chunk_task, wp, sp, entropy, first, n, spawn, pure=True,
+        client.submit(run_chunk_task, wp, sp, entropy, first, n, spawn, backend, pure=True,
                       key=f"supplysim-chunk-{ident}-{first}-{n}"): (first, n)
         for first, n in plan
     }

@@ -85,7 +85,8 @@ def _network(world: Any, scenario: Any) -> Any:
 
 
 def run_chunk_task(world: Any, scenario: Any, root_entropy: Any, first: int, n: int,
-                   spawn_key: tuple[int, ...] = ()) -> dict[str, np.ndarray]:
+                   spawn_key: tuple[int, ...] = (), backend: str = "numpy"
+                   ) -> dict[str, np.ndarray]:
     """Simulate one chunk from plain inputs (runs on a worker).
 
     Parameters
@@ -100,6 +101,8 @@ def run_chunk_task(world: Any, scenario: Any, root_entropy: Any, first: int, n: 
         The chunk: paths ``[first, first + n)``.
     spawn_key : tuple of int
         Spawn key of the root seed (empty for an int seed).
+    backend : str
+        Backend that runs the chunk (see :mod:`supplysim.engines.backends`).
 
     Returns
     -------
@@ -111,4 +114,4 @@ def run_chunk_task(world: Any, scenario: Any, root_entropy: Any, first: int, n: 
 
     net = _network(world, scenario)
     root = np.random.SeedSequence(root_entropy, spawn_key=tuple(spawn_key))
-    return run_chunk(net, root, first, n, BalanceLog(net))
+    return run_chunk(net, root, first, n, BalanceLog(net), backend=backend)
