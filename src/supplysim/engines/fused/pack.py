@@ -114,7 +114,9 @@ class Topology(NamedTuple):
 
 def own(a, dtype=float) -> np.ndarray:
     """A writeable C-contiguous copy (numba compiles read-only arrays as another type)."""
-    return np.array(a, dtype=dtype, order="C")
+    out = np.empty(np.shape(a), dtype)
+    out[...] = a
+    return out
 
 
 def _int(a) -> np.ndarray:
