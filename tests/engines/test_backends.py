@@ -145,3 +145,44 @@ def test_missing_numba_says_what_to_install(tmp_path):
     err = proc.stderr.strip()
     assert err.startswith("error: ") and hint in err and "\n" not in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fault, kind, message", [
+    ("appears", 2, "mass balance broken"), ("negative", 1, "stock is negative"),
+    ("origin", 4, "Chinese-origin share outside")])
+def test_compiled_guard_reports_what_the_numpy_guard_does(numba, fault, kind, message):
+    from supplysim.engines.balance import check_origin, check_step, raise_first
+    from supplysim.engines.fused.month import Flows, guard, new_work
+    from supplysim.engines.fused.pack import pack_topology
+    from supplysim.engines.fused.run import _state
+    from supplysim.engines.vector import init_state
+    from supplysim.errors import InvariantError
+    from supplysim.seeding import Streams
+
+    world = supplysim.load_world()
+    net = supplysim.network.compile_network(world, supplysim.load_scenario("baseline_2024", world))
+    lay, n = Layout.of(net), 256
+    state, pp = init_state(net, lay, n, Streams(root_seed(0), 0, n))
+    S, L = lay.n_slots, lay.n_links
+    flows = Flows(*(np.zeros((k, n)) for k in (S, S, S, S, S, L, S)),
+                  first=np.full((6, n), -1, np.int64))
+    work = new_work(S, L, lay.n_nodes, lay.n_lines, len(lay.d_slot), 1, len(lay.sp_slot), 0, n)
+    work.start[:] = state.stock_t.T
+    if fault == "appears":
+        state.stock_t[7, 5] += 1.0  # one tonne from nowhere in path 7
+    elif fault == "negative":
+        state.stock_t[7, 3] = -5.0
+        work.start[3, 7] = -5.0
+    else:
+        state.origin[7, 9] = 1.5
+    guard(0, n, 0, pack_topology(net, lay, pp.lag_w), _state(state), flows, work)
+    assert flows.first[kind, 7] == {"appears": 5, "negative": 3, "origin": 9}[fault]
+    assert (np.delete(flows.first, 7, axis=1) == -1).all()
+    with pytest.raises(InvariantError, match=message) as compiled:
+        raise_first(net, lay, 0, flows.first)
+    with pytest.raises(InvariantError) as numpy_guard:
+        zero = np.zeros((n, S))
+        check_step(BalanceLog(net), state, lay, work.start.T.copy(), zero, zero, zero,
+                   np.zeros((n, L)), zero, 0)
+        check_origin(net, 0, state.origin, state.pipe_cn_t, state.pipe_t)
+    assert str(compiled.value) == str(numpy_guard.value)
