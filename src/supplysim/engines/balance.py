@@ -15,10 +15,6 @@ from supplysim.errors import InvariantError
 
 #: Relative tolerance of balance checks [1] (scaled by the magnitudes involved).
 RTOL = 1e-9
-#: What each check of :func:`check_slots` reports, in the order they are checked.
-SLOT_CHECKS = ("stock is not finite", "stock is negative", "mass balance broken")
-PIPE_CHECK = "pipeline does not match goods in transit"
-ORIGIN_CHECK = "Chinese-origin share outside [0, 1]"
 
 
 @dataclass
@@ -48,8 +44,9 @@ def check_slots(net, t: int, start, received, made, used, shipped, served, end) 
     """
     resid = start + received + made - used - shipped - served - end
     scale = np.abs(start) + np.abs(received) + np.abs(made) + np.abs(used) + np.abs(end) + 1.0
-    for bad, what in zip((~np.isfinite(end), end < -RTOL * scale, np.abs(resid) > 1e-7 * scale),
-                         SLOT_CHECKS):
+    for bad, what in ((~np.isfinite(end), "stock is not finite"),
+                      (end < -RTOL * scale, "stock is negative"),
+                      (np.abs(resid) > 1e-7 * scale, "mass balance broken")):
         if bad.any():
             _fail(net, t, int(np.argwhere(bad)[0][1]), what)
 
@@ -62,7 +59,7 @@ def check_step(log: BalanceLog, state, lay, start, received, used, made, sent, s
     pipe = state.pipe_t.sum(axis=0)
     if not np.allclose(pipe, state.transit_t, rtol=1e-9, atol=1e-6):
         link = int(np.argwhere(~np.isclose(pipe, state.transit_t, rtol=1e-9, atol=1e-6))[0][1])
-        _fail(log.net, t, int(lay.link_src[link]), PIPE_CHECK)
+        _fail(log.net, t, int(lay.link_src[link]), "pipeline does not match goods in transit")
     if log.keep:
         node = lay.slot_by_node.sum
         net_made = node(made - used)
@@ -81,27 +78,8 @@ def check_origin(net, t: int, origin, pipe_cn, pipe) -> None:
     """
     bad = ~np.isfinite(origin) | (origin < -RTOL) | (origin > 1.0 + RTOL)
     if bad.any():
-        _fail(net, t, int(np.argwhere(bad)[0][1]), ORIGIN_CHECK)
+        _fail(net, t, int(np.argwhere(bad)[0][1]), "Chinese-origin share outside [0, 1]")
     h = (t + 1) % pipe.shape[0]
     due, due_cn = pipe[h], pipe_cn[h]
     if (due_cn < -1e-9).any() or (due_cn > due + 1e-9 * (1.0 + np.abs(due))).any():
-        _transit_origin_fail(t)
-
-
-def _transit_origin_fail(t: int) -> None:
-    raise InvariantError(f"step {t}: Chinese-origin goods in transit exceed the goods")
-
-
-def raise_first(net, lay, t: int, first: np.ndarray) -> None:
-    """Raise what :func:`check_step` and :func:`check_origin` would for month ``t``, from the
-    compiled month's findings ``first`` (6, paths): for each path, the first slot failing each
-    of :data:`SLOT_CHECKS`, the first link whose pipeline does not match its goods in transit,
-    the first slot whose origin share is outside [0, 1], and whether Chinese-origin goods due
-    next month exceed the goods (1), each -1 where none."""
-    for kind, what in enumerate((*SLOT_CHECKS, PIPE_CHECK, ORIGIN_CHECK)):
-        hit = first[kind][first[kind] >= 0]
-        if len(hit):
-            slot = int(lay.link_src[hit[0]]) if what == PIPE_CHECK else int(hit[0])
-            _fail(net, t, slot, what)
-    if (first[5] >= 0).any():
-        _transit_origin_fail(t)
+        raise InvariantError(f"step {t}: Chinese-origin goods in transit exceed the goods")

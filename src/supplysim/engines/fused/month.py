@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from supplysim.engines.fused.kernels import (OPTS, TINY, allocate, apply_exports, capped,
-                                             group_sum, mix, share_of)
+                                             group_sum, mix, share_of, sparse_sum)
 
 #: Paths of one block: the width of every inner loop.
 BLOCK = 32
@@ -45,7 +45,6 @@ class Flows(NamedTuple):
     short_in: np.ndarray
     sent: np.ndarray
     served_slot: np.ndarray
-    first: np.ndarray  # (6, paths) int: what the balance guard found (balance.raise_first)
 
 
 class Records(NamedTuple):
@@ -104,7 +103,6 @@ class Work(NamedTuple):
     quota_left: np.ndarray
     va: np.ndarray
     vc: np.ndarray
-    start: np.ndarray
 
 
 @njit(**OPTS)
@@ -119,7 +117,7 @@ def new_work(S, L, N, NL, D, W, SP, Z, B):
                 e((NL, B)), e((NL, B)), e((NL, B)), e((L, B)), e((L, B)), e((L, B)),
                 e((L, B)), e((L, B)), e((L, B)), e((L, B)), np.ones((L, B)),
                 np.zeros((L, B), np.int64), e((D, B)), e((D, B)), e((W, B)), e((W, B)),
-                np.zeros((W, B), np.bool_), e((SP, B)), e((Z, B)), e(B), e(B), e((S, B)))
+                np.zeros((W, B), np.bool_), e((SP, B)), e((Z, B)), e(B), e(B))
 
 
 @njit(**OPTS)
@@ -287,7 +285,6 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     for s in range(S):
         for j in range(nb):
             F.received[s, p0 + j] = 0.0
-            Wk.start[s, j] = stock[s, p0 + j]
     receive(p0, nb, t % H, T, St, F, Wk)
 
     dem, dem_slot, cap = Wk.dem, Wk.dem_slot, Wk.cap
@@ -413,8 +410,8 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     for s in range(S):
         for j in range(nb):
             lack[s, j] = max(dem_slot[s, j] - min(max(stock[s, p0 + j], 0.0), dem_slot[s, j]), 0.0)
-    group_sum(T.watch_ptr, T.watch_idx, lack, 0, watch, nb)
-    group_sum(T.watch_ptr, T.watch_idx, dem_slot, 0, watch_d, nb)
+    sparse_sum(T.watch_ptr, T.watch_idx, lack, watch, nb)
+    sparse_sum(T.watch_ptr, T.watch_idx, dem_slot, watch_d, nb)
     any_recipient = False
     for w in range(Wn):
         for j in range(nb):
@@ -534,7 +531,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
             served_slot[s, q] = sfrom[s, j]
             stock[s, q] -= sfrom[s, j]
             lack[s, j] = max(dem_slot[s, j] - sfrom[s, j], 0.0)
-    group_sum(T.watch_ptr, T.watch_idx, lack, 0, watch, nb)
+    sparse_sum(T.watch_ptr, T.watch_idx, lack, watch, nb)
     for w in range(Wn):
         for j in range(nb):
             St.short_share[w, p0 + j] = min(share_of(watch[w, j], watch_d[w, j]), 1.0)
@@ -560,48 +557,10 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
             R.recycled_t[q, t, i] = made[T.rec_out[i], q]
 
 
-@njit(**OPTS)
-def guard(p0, nb, t, T, St, F, Wk):
-    """The balance guard of :func:`supplysim.engines.balance.check_step` and
-    ``check_origin`` for the block's paths: writes their first failures to ``F.first``."""
-    S, H = St.stock.shape[0], St.pipe.shape[0]
-    RT = 1e-9
-    shipped = Wk.sfrom
-    group_sum(T.src_start, T.src_rows, F.sent, p0, shipped, nb)
-    h_next = (t + 1) % H
-    for j in range(nb):
-        q = p0 + j
-        for kind in range(6):
-            F.first[kind, q] = -1
-        for s in range(S):
-            start, rec, made, used = Wk.start[s, j], F.received[s, q], F.made[s, q], F.used[s, q]
-            end = St.stock[s, q]
-            resid = start + rec + made - used - shipped[s, j] - F.served_slot[s, q] - end
-            scale = abs(start) + abs(rec) + abs(made) + abs(used) + abs(end) + 1.0
-            for kind, bad in enumerate((not np.isfinite(end), end < -RT * scale,
-                                        abs(resid) > 1e-7 * scale)):
-                if bad and F.first[kind, q] < 0:
-                    F.first[kind, q] = s
-            o = St.origin[s, q]
-            if (not np.isfinite(o) or o < -RT or o > 1.0 + RT) and F.first[4, q] < 0:
-                F.first[4, q] = s
-        for l in range(len(T.link_src)):
-            a = 0.0
-            for h in range(H):
-                a += St.pipe[h, l, q]
-            b = St.transit[l, q]
-            if not abs(a - b) <= 1e-6 + 1e-9 * abs(b) and F.first[3, q] < 0:
-                F.first[3, q] = l
-            due, due_cn = St.pipe[h_next, l, q], St.pipe_cn[h_next, l, q]
-            if due_cn < -1e-9 or due_cn > due + 1e-9 * (1.0 + abs(due)):
-                F.first[5, q] = 1
-
-
 @njit(parallel=True, **OPTS)
-def chunk_month(t, T, V, M, St, F, R, check):
+def chunk_month(t, T, V, M, St, F, R):
     """Advance every path of the chunk by month ``t``, blocks of :data:`BLOCK` paths in
-    parallel, and with ``check`` run the balance guard on them. (No array is assigned by slice
-    in the loop's body: numba would share it between threads.)"""
+    parallel. (No array is assigned by slice in the loop's body: numba would share it.)"""
     S, P = St.stock.shape
     L, N, NL, D = len(T.link_src), M.cap.shape[0], len(T.line_node), len(T.d_slot)
     n_blocks = (P + BLOCK - 1) // BLOCK
@@ -609,7 +568,4 @@ def chunk_month(t, T, V, M, St, F, R, check):
         Wk = new_work(S, L, N, NL, D, St.short_share.shape[0], len(T.sp_slot),
                       M.quota_left.shape[0], BLOCK)
         p0 = b * BLOCK
-        nb = min(P, p0 + BLOCK) - p0
-        block_month(p0, nb, t, T, V, M, St, F, R, Wk)
-        if check:
-            guard(p0, nb, t, T, St, F, Wk)
+        block_month(p0, min(P, p0 + BLOCK) - p0, t, T, V, M, St, F, R, Wk)

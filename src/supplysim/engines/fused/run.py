@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from supplysim.engines.balance import BalanceLog, check_origin, check_step, raise_first
+from supplysim.engines.balance import BalanceLog, check_origin, check_step
 from supplysim.engines.fused.inputs import month_inputs, pack_params
 from supplysim.engines.fused.month import Flows, Records, State, chunk_month
 from supplysim.engines.fused.pack import own, pack_topology
@@ -33,10 +33,7 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
     v = {k: a.T for k, a in pp.values.items()}
     st = _state(state)
     S, L = lay.n_slots, lay.n_links
-    flows = Flows(*(np.zeros((k, n)) for k in (S, S, S, S, S, L, S)),
-                  first=np.full((6, n), -1, np.int64))
-    # the guard runs compiled, unless its terms are kept (then numpy's check_step keeps them)
-    compiled_guard = log is not None and not log.keep
+    flows = Flows(*(np.zeros((k, n)) for k in (S, S, S, S, S, L, S)))
     mk = net.market
     shape = dict(demand_t=len(lay.d_slot), unmet_t=len(lay.d_slot),
                  shipped_t=lay.link_by_flow.n_groups - 1, stockpile_t=len(lay.sp_slot),
@@ -48,17 +45,15 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
                ("tariff_usd", len(mk.tariff_names)))}
     for t in range(months):
         m = month_inputs(net, lay, pp, v, state.market, t, streams)
-        start = state.stock_t.copy() if log is not None and log.keep else None
-        chunk_month(t, topo, par, m, st, flows, rec, compiled_guard)
+        start = state.stock_t.copy() if log is not None else None
+        chunk_month(t, topo, par, m, st, flows, rec)
         mm = close_month(mk, state.market, v, t,
                          dict(stock=st.stock, need=flows.planned_in, short=flows.short_in,
                               made=flows.made, sent=flows.sent))
         market["price_usd_per_kg"][:, t] = mm.price_usd_per_kg.T
         market["payment_usd"][:, t] = mm.payment_usd.T
         market["tariff_usd"][:, t] = mm.tariff_usd.T
-        if compiled_guard:
-            raise_first(net, lay, t, flows.first)
-        elif log is not None:
+        if log is not None:
             check_step(log, state, lay, start, flows.received.T, flows.used.T, flows.made.T,
                        flows.sent.T, flows.served_slot.T, t)
             check_origin(log.net, t, state.origin, state.pipe_cn_t, state.pipe_t)
