@@ -19,7 +19,8 @@ Left out (the engine has them): licences, bans, quotas, stockpile triggers and r
 re-sourcing, priority classes, projects, growth, the balance guard. So this is a ceiling for
 what the machine does with this network's step, not a second engine. It reports node-steps/s
 of itself and of the engine (``run_chunk`` loop) on the same paths and months, in the same
-process, and the engine's fraction of it. Needs ``numba`` (``pip install -e .[bench]``).
+process, and the engine's fraction of it, on the numpy and on the numba backend. Needs
+``numba`` (``pip install -e .[bench]``).
 
     python benchmarks/fused_reference.py [--paths 10000] [--months 36] [--repeats 3]
 """
@@ -222,14 +223,19 @@ def measure(paths: int = 10_000, months: int = 36, repeats: int = 3) -> dict:
     fused = [fused_seconds(a, net.n_months)[0] for _ in range(repeats)]
     _, unmet = fused_seconds(a, net.n_months)
     engine = [engine_seconds(net, paths, 2025) for _ in range(repeats)]
+    engine_seconds(net, 256, 2025, 1, "numba")  # compile, or load the cached code
+    compiled = [engine_seconds(net, paths, 2025, backend="numba") for _ in range(repeats)]
     workers = numba.get_num_threads()
     pool = [pool_seconds(world, scenario, paths, 2025, workers) for _ in range(repeats)]
     work = paths * net.n_nodes * net.n_months
     f, e = work / statistics.median(fused), work / statistics.median(engine)
     e_all = work / statistics.median(pool)
+    c = work / statistics.median(compiled)
     return dict(paths=paths, months=net.n_months, nodes=net.n_nodes, links=len(net.links),
                 repeats=repeats, numba=numba.__version__, threads=numba.get_num_threads(),
                 fused_seconds=fused, engine_seconds=engine, pool_seconds=pool,
+                numba_engine_seconds=compiled, numba_node_steps_per_s=c,
+                numba_fraction_of_fused=c / f,
                 fused_node_steps_per_s=f, engine_node_steps_per_s=e, fraction_of_fused=e / f,
                 engine_workers_node_steps_per_s=e_all, workers_fraction_of_fused=e_all / f,
                 fused_mean_unmet_share=float(unmet.sum() / (a["demand"].sum() * net.n_months)))
@@ -252,7 +258,8 @@ def main(argv=None) -> int:
           f"engine {row['engine_node_steps_per_s']:.3g} in one process "
           f"({row['fraction_of_fused']:.3g} of the fused reference), "
           f"{row['engine_workers_node_steps_per_s']:.3g} in {row['threads']} processes "
-          f"({row['workers_fraction_of_fused']:.3g} of it)")
+          f"({row['workers_fraction_of_fused']:.3g} of it); numba backend "
+          f"{row['numba_node_steps_per_s']:.3g} ({row['numba_fraction_of_fused']:.3g} of it)")
     print(f"wrote {write_json(args.out, report)}")
     return 0
 

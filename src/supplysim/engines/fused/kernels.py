@@ -52,7 +52,8 @@ def mix(held, share, added, added_cn):
 @njit(**OPTS)
 def group_sum(start, rows, x, off, out, nb):
     """``out[g, j]`` = sum of ``x[rows[k], off + j]`` over the members ``k`` of group ``g``,
-    in member order, for the block's ``nb`` paths."""
+    in member order, for the block's ``nb`` paths (also the rows of a CSR matrix of ones:
+    ``start, rows = indptr, indices``)."""
     for g in range(len(start) - 1):
         for j in range(nb):
             out[g, j] = 0.0
@@ -60,18 +61,6 @@ def group_sum(start, rows, x, off, out, nb):
             r = rows[k]
             for j in range(nb):
                 out[g, j] += x[r, off + j]
-
-
-@njit(**OPTS)
-def sparse_sum(ptr, idx, x, out, nb):
-    """``out[r, j]`` = sum of ``x[c, j]`` over the columns ``c`` of CSR row ``r`` (entries 1)."""
-    for r in range(len(ptr) - 1):
-        for j in range(nb):
-            out[r, j] = 0.0
-        for k in range(ptr[r], ptr[r + 1]):
-            c = idx[k]
-            for j in range(nb):
-                out[r, j] += x[c, j]
 
 
 @njit(**OPTS)

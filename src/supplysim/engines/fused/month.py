@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from supplysim.engines.fused.kernels import (OPTS, TINY, allocate, apply_exports, capped,
-                                             group_sum, mix, share_of, sparse_sum)
+                                             group_sum, mix, share_of)
 
 #: Paths of one block: the width of every inner loop.
 BLOCK = 32
@@ -410,8 +410,8 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     for s in range(S):
         for j in range(nb):
             lack[s, j] = max(dem_slot[s, j] - min(max(stock[s, p0 + j], 0.0), dem_slot[s, j]), 0.0)
-    sparse_sum(T.watch_ptr, T.watch_idx, lack, watch, nb)
-    sparse_sum(T.watch_ptr, T.watch_idx, dem_slot, watch_d, nb)
+    group_sum(T.watch_ptr, T.watch_idx, lack, 0, watch, nb)
+    group_sum(T.watch_ptr, T.watch_idx, dem_slot, 0, watch_d, nb)
     any_recipient = False
     for w in range(Wn):
         for j in range(nb):
@@ -531,7 +531,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
             served_slot[s, q] = sfrom[s, j]
             stock[s, q] -= sfrom[s, j]
             lack[s, j] = max(dem_slot[s, j] - sfrom[s, j], 0.0)
-    sparse_sum(T.watch_ptr, T.watch_idx, lack, watch, nb)
+    group_sum(T.watch_ptr, T.watch_idx, lack, 0, watch, nb)
     for w in range(Wn):
         for j in range(nb):
             St.short_share[w, p0 + j] = min(share_of(watch[w, j], watch_d[w, j]), 1.0)
