@@ -99,19 +99,18 @@ def month_inputs(net, lay, pp, v: dict, books, t: int, streams) -> Month:
     u_c = ex.content_draws if ex.content_draws is not None else np.zeros((P, 0, 0))
     contract_active = pol.contract_active[:, t]
     on = bool(lay.n_contracts and contract_active.any())
-    c = own
     return Month(
-        dem=c(dem), cap=c(cap), share=c(share) if share is not None else np.zeros((0, 0)),
-        lic_rows=c(ex.lic_rows, np.int64), approval=c(ex.approval),
-        delay=c(ex.delay, np.int64), open=c(ex.open, np.bool_),
+        dem=own(dem), cap=own(cap), share=own(share) if share is not None else np.zeros((0, 0)),
+        lic_rows=own(ex.lic_rows, np.int64), approval=own(ex.approval),
+        delay=own(ex.delay, np.int64), open=own(ex.open, np.bool_),
         class_order=order, class_start=start, rel_order=rel_order, rel_start=rel_start,
         shr_order=shr_order, shr_start=shr_start, quota_scope=quota,
-        quota_left=c(ex.quota_left), content_rule=c(c_active, np.int64),
-        content_scope=c(pol.content_scope[c_active], np.bool_).reshape(len(c_active), L),
-        content_threshold=c(pol.content_threshold[c_active]),
-        content_apps=c(pol.content_applications[c_active], np.int64),
-        content_draw=draw, content_u=c(u_c), sp_active=c(pol.sp_active[:, t], np.bool_),
-        contract_active=c(contract_active, np.bool_), contracts_on=on,
+        quota_left=own(ex.quota_left), content_rule=own(c_active, np.int64),
+        content_scope=own(pol.content_scope[c_active], np.bool_).reshape(len(c_active), L),
+        content_threshold=own(pol.content_threshold[c_active]),
+        content_apps=own(pol.content_applications[c_active], np.int64),
+        content_draw=draw, content_u=own(u_c), sp_active=own(pol.sp_active[:, t], np.bool_),
+        contract_active=own(contract_active, np.bool_), contracts_on=on,
         use_contracts=bool(on or lay.recycle.any()),
-        sharing_active=c(pol.sharing_active[:, t], np.bool_),
-        rec_ramp=c(pol.rec_ramp[:, t]))
+        sharing_active=own(pol.sharing_active[:, t], np.bool_),
+        rec_ramp=own(pol.rec_ramp[:, t]))
