@@ -359,7 +359,8 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
             if T.replenish[l]:
                 i = T.sp_of_link[l]
                 q = p0 + j
-                rep = min(max(V.sp_target[i, q] - stock[T.sp_slot[i], q], 0.0), V.sp_replenish[i, q])
+                rep = min(max(V.sp_target[i, q] - stock[T.sp_slot[i], q], 0.0),
+                          V.sp_replenish[i, q])
                 x = (rep * M.sp_active[i]) * T.share[l]
             link_order[l, j] = x
 

@@ -21,7 +21,7 @@ def group_csr(groups: Groups) -> tuple[np.ndarray, np.ndarray]:
 
 def class_csr(classes, rows=None) -> tuple[np.ndarray, np.ndarray]:
     """``(order, start)``: ``rows`` (default all) sorted by class, ascending within a class;
-    class ``c``'s members (the ``c``-th smallest class present) are ``order[start[c]:start[c + 1]]``."""
+    the members of the ``c``-th smallest class present are ``order[start[c]:start[c + 1]]``."""
     classes = np.asarray(classes)
     rows = np.arange(len(classes)) if rows is None else np.asarray(rows)
     keys = classes[rows]
@@ -40,7 +40,8 @@ def sparse_rows(matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 class Topology(NamedTuple):
-    """Index arrays of a network for the compiled month (see :class:`~supplysim.engines.layout.Layout`).
+    """Index arrays of a network for the compiled month (see
+    :class:`~supplysim.engines.layout.Layout`).
 
     ``*_start, *_rows`` pairs are :func:`group_csr` of the Layout's groups; ``*_ptr, *_idx``
     are the CSR rows of its sparse matrices (all entries 1).

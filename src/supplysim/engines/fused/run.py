@@ -45,7 +45,7 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
                ("tariff_usd", len(mk.tariff_names)))}
     for t in range(months):
         m = month_inputs(net, lay, pp, v, state.market, t, streams)
-        start = state.stock_t.copy() if log is not None else None
+        start = st.stock.copy().T if log is not None else None  # laid out as the flows
         chunk_month(t, topo, par, m, st, flows, rec)
         mm = close_month(mk, state.market, v, t,
                          dict(stock=st.stock, need=flows.planned_in, short=flows.short_in,
