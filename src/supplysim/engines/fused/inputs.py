@@ -70,7 +70,6 @@ class Month(NamedTuple):
     content_scope: np.ndarray   # (active content rules, links) bool
     content_threshold: np.ndarray
     content_apps: np.ndarray
-    content_draw: np.ndarray    # (links,) row of a link in the content draws, else -1
     content_u: np.ndarray       # (paths, content links, applications) uniform draws
     sp_active: np.ndarray
     contract_active: np.ndarray
@@ -94,8 +93,6 @@ def month_inputs(net, lay, pp, v: dict, books, t: int, streams) -> Month:
     shr_order, shr_start = class_csr(ex.classes, lay.shared_rows)
     quota = np.array(ex.quota_cols, dtype=np.bool_).reshape(len(ex.quota_cols), L)
     c_active = ex.content_active
-    draw = np.full(L, -1, np.int64)
-    draw[lay.content_links] = np.arange(len(lay.content_links))
     u_c = ex.content_draws if ex.content_draws is not None else np.zeros((P, 0, 0))
     contract_active = pol.contract_active[:, t]
     on = bool(lay.n_contracts and contract_active.any())
@@ -109,7 +106,7 @@ def month_inputs(net, lay, pp, v: dict, books, t: int, streams) -> Month:
         content_scope=own(pol.content_scope[c_active], np.bool_).reshape(len(c_active), L),
         content_threshold=own(pol.content_threshold[c_active]),
         content_apps=own(pol.content_applications[c_active], np.int64),
-        content_draw=draw, content_u=own(u_c), sp_active=own(pol.sp_active[:, t], np.bool_),
+        content_u=own(u_c), sp_active=own(pol.sp_active[:, t], np.bool_),
         contract_active=own(contract_active, np.bool_), contracts_on=on,
         use_contracts=bool(on or lay.recycle.any()),
         sharing_active=own(pol.sharing_active[:, t], np.bool_),

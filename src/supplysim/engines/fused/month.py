@@ -377,7 +377,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
         for l in range(L):
             if not M.content_scope[i, l]:
                 continue
-            src, k = T.link_src[l], M.content_draw[l]
+            src, k = T.link_src[l], T.content_draw[l]
             for j in range(nb):
                 q = p0 + j
                 if origin[src, q] > M.content_threshold[i]:

@@ -79,16 +79,13 @@ class Topology(NamedTuple):
     contract_rows: np.ndarray
     share: np.ndarray
     trade: np.ndarray
-    release: np.ndarray
     replenish: np.ndarray
-    shared: np.ndarray
     recycle: np.ndarray
     sp_of_link: np.ndarray
     contract_of_link: np.ndarray
     contract_weight: np.ndarray
     recipient_of_link: np.ndarray
     d_slot: np.ndarray
-    d_class: np.ndarray
     dslot_start: np.ndarray
     dslot_rows: np.ndarray
     sp_slot: np.ndarray
@@ -102,6 +99,7 @@ class Topology(NamedTuple):
     eol_ptr: np.ndarray
     eol_idx: np.ndarray
     od_slot: np.ndarray
+    content_draw: np.ndarray  # (links,) row of a link in the content draws, else -1
     d_order: np.ndarray
     d_start: np.ndarray
     all_links: np.ndarray
@@ -148,6 +146,8 @@ def pack_topology(net, lay, lag_w: np.ndarray) -> Topology:
         ptr, idx, _ = sparse_rows(m)
         sparse_csr[f"{name}_ptr"], sparse_csr[f"{name}_idx"] = ptr, idx
     d_order, d_start = class_csr(lay.d_class)
+    draw = np.full(lay.n_links, -1, np.int64)
+    draw[lay.content_links] = np.arange(len(lay.content_links))
     cap = lay.link_by_src.max_rows((lay.share_cap * lay.shared)[:, None])[:, 0]
     return Topology(
         op_slot=_int(lay.op_slot), op_line=_int(lay.op_line), ip_slot=_int(lay.ip_slot),
@@ -157,15 +157,16 @@ def pack_topology(net, lay, lag_w: np.ndarray) -> Topology:
         supply_line_months=own(lay.supply_line_months),
         link_src=_int(lay.link_src), link_dst=_int(lay.link_dst),
         share=own(lay.share), trade=_bool(lay.trade),
-        release=_bool(lay.release), replenish=_bool(lay.replenish), shared=_bool(lay.shared),
+        replenish=_bool(lay.replenish),
         recycle=_bool(lay.recycle), sp_of_link=_int(lay.sp_of_link),
         contract_of_link=_int(lay.contract_of_link),
         contract_weight=own(lay.contract_weight),
         recipient_of_link=_int(lay.recipient_of_link), d_slot=_int(lay.d_slot),
-        d_class=_int(lay.d_class), sp_slot=_int(lay.sp_slot),
+        sp_slot=_int(lay.sp_slot),
         sp_share_cap=own(cap[lay.sp_slot]),
         d_order=d_order, d_start=d_start, all_links=np.arange(lay.n_links, dtype=np.int64),
         release_rows=_int(lay.release_rows), shared_rows=_int(lay.shared_rows),
         rec_node=_int(lay.rec_node), rec_out=_int(lay.rec_out), od_slot=_int(lay.od_slot),
+        content_draw=draw,
         **_lags(lag_w),
         adjust=float(net.order_adjust_months), **csr, **sparse_csr)
