@@ -1,4 +1,4 @@
-"""Helpers of the long-run tests: the command line in a subprocess, array comparison."""
+"""Helpers of the tests that run the command line in a subprocess or compare whole runs."""
 
 from __future__ import annotations
 

@@ -87,11 +87,10 @@ def test_fused_reference_smoke(bench, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def licensing_net():
+def licensing_net(world):
     import supplysim
     from supplysim.network import compile_network
 
-    world = supplysim.load_world()
     return compile_network(world, supplysim.load_scenario("china_licensing_2025", world))
 
 

@@ -6,10 +6,8 @@ The first numba compile of a process takes about a minute (then the on-disk cach
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,9 +20,10 @@ from supplysim.engines.layout import Layout
 from supplysim.run import run_chunk
 from supplysim.seeding import root_seed
 
+from parallel_helpers import assert_same_arrays, cli_env
+
 BUNDLED = [name for name, _ in supplysim.list_scenarios()]
 SCENARIO, RUNS, CHUNK, SEED = "china_licensing_2025", 512, 256, 13
-SRC = Path(supplysim.__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +38,7 @@ def numpy_run():
 
 
 def _same_results(a, b) -> None:
-    for name in a.ds.data_vars:
-        np.testing.assert_array_equal(a.ds[name].values, b.ds[name].values, err_msg=name)
+    assert_same_arrays(a, b)
     pd.testing.assert_frame_equal(a.shortage_curve(), b.shortage_curve(), check_exact=True)
     pd.testing.assert_frame_equal(a.flows(), b.flows(), check_exact=True)
 
@@ -138,7 +136,7 @@ sys.exit(main(["run", "baseline_2024", "--runs", "8", "--backend", "numba", "--q
 def test_missing_numba_says_what_to_install(tmp_path):
     proc = subprocess.run([sys.executable, "-c", MISSING_NUMBA, str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=300, check=False,
-                          env=dict(os.environ, PYTHONPATH=str(SRC)))
+                          env=cli_env())
     hint = 'pip install "supplysim[numba]"'
     assert hint in proc.stdout, proc.stderr
     assert proc.returncode == 2, proc.stderr
