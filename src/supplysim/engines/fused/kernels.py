@@ -12,9 +12,13 @@ engine's bit for bit.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 TINY = 1e-300
+#: Column indices into the chunk's arrays are ``p0 + uidx(j)``, unsigned, so numba adds no
+#: wrap-around of negative indices, which would keep LLVM from vectorising the path loops.
+uidx = np.uint64
 #: Compiler options of every function: cached machine code; a zero divisor gives inf rather
 #: than a check per division (every division here is guarded, so no value changes).
 OPTS = dict(cache=True, error_model="numpy")
@@ -54,13 +58,14 @@ def group_sum(start, rows, x, off, out, nb):
     """``out[g, j]`` = sum of ``x[rows[k], off + j]`` over the members ``k`` of group ``g``,
     in member order, for the block's ``nb`` paths (also the rows of a CSR matrix of ones:
     ``start, rows = indptr, indices``)."""
+    off = uidx(off)
     for g in range(len(start) - 1):
         for j in range(nb):
             out[g, j] = 0.0
         for k in range(start[g], start[g + 1]):
             r = rows[k]
             for j in range(nb):
-                out[g, j] += x[r, off + j]
+                out[g, j] += x[r, off + uidx(j)]
 
 
 @njit(**OPTS)

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from supplysim.engines.fused.kernels import (OPTS, TINY, allocate, apply_exports, capped,
-                                             group_sum, mix, share_of)
+                                             group_sum, mix, share_of, uidx)
 
 #: Paths of one block: the width of every inner loop.
 BLOCK = 32
@@ -133,7 +133,7 @@ def receive(p0, nb, h, T, St, F, Wk):
         for k in range(T.dst_start[s], T.dst_start[s + 1]):
             l = T.dst_rows[k]
             for j in range(nb):
-                q = p0 + j
+                q = p0 + uidx(j)
                 x = pipe[h, l, q]
                 transit[l, q] -= x
                 va[j] += x
@@ -141,7 +141,7 @@ def receive(p0, nb, h, T, St, F, Wk):
                 pipe[h, l, q] = 0.0
                 pipe_cn[h, l, q] = 0.0
         for j in range(nb):
-            q = p0 + j
+            q = p0 + uidx(j)
             origin[s, q] = mix(stock[s, q], origin[s, q], va[j], vc[j])
             stock[s, q] += va[j]
             acc[s, q] += va[j]
@@ -157,7 +157,7 @@ def run_lines(p0, nb, T, V, St, F, Wk):
     S, NL = stock.shape[0], len(T.line_node)
     for s in range(S):
         for j in range(nb):
-            q = p0 + j
+            q = p0 + uidx(j)
             gap = cover[s, q] * dem[s, q] - stock[s, q] - 0.0
             need[s, j] = max(dem[s, q] + gap / T.adjust, 0.0)
     for i in range(NL):
@@ -168,7 +168,7 @@ def run_lines(p0, nb, T, V, St, F, Wk):
             sl = T.op_slot[r]
             first = k == T.out_line_start[i]
             for j in range(nb):
-                x = need[sl, j] / max(out_yield[r, p0 + j], TINY)
+                x = need[sl, j] / max(out_yield[r, p0 + uidx(j)], TINY)
                 act[i, j] = x if first else max(act[i, j], x)
     group_sum(T.node_line_start, T.node_line_rows, act, 0, node_a, nb)
     for i in range(NL):
@@ -180,14 +180,14 @@ def run_lines(p0, nb, T, V, St, F, Wk):
     planned, fill, used, made = F.planned_in, Wk.fill, F.used, F.made
     for s in range(S):
         for j in range(nb):
-            planned[s, p0 + j] = 0.0
+            planned[s, p0 + uidx(j)] = 0.0
         for k in range(T.in_slot_start[s], T.in_slot_start[s + 1]):
             r = T.in_slot_rows[k]
             ln = T.ip_line[r]
             for j in range(nb):
-                planned[s, p0 + j] += act[ln, j] * in_ratio[r, p0 + j]
+                planned[s, p0 + uidx(j)] += act[ln, j] * in_ratio[r, p0 + uidx(j)]
         for j in range(nb):
-            fill[s, j] = capped(stock[s, p0 + j], planned[s, p0 + j])
+            fill[s, j] = capped(stock[s, p0 + uidx(j)], planned[s, p0 + uidx(j)])
     for i in range(NL):
         for j in range(nb):
             done[i, j] = 1.0
@@ -207,30 +207,30 @@ def run_lines(p0, nb, T, V, St, F, Wk):
             r = T.in_line_rows[k]
             ln, sl = T.ip_line[r], T.ip_slot[r]
             for j in range(nb):
-                x = done[ln, j] * in_ratio[r, p0 + j]
+                x = done[ln, j] * in_ratio[r, p0 + uidx(j)]
                 va[j] += x
-                vc[j] += x * origin[sl, p0 + j]
+                vc[j] += x * origin[sl, p0 + uidx(j)]
         for j in range(nb):
             line_cn[i, j] = 1.0 if T.line_china[i] else min(max(share_of(vc[j], va[j]), 0.0), 1.0)
     for s in range(S):
         for j in range(nb):
-            used[s, p0 + j] = 0.0
-            made[s, p0 + j] = 0.0
+            used[s, p0 + uidx(j)] = 0.0
+            made[s, p0 + uidx(j)] = 0.0
             made_cn[s, j] = 0.0
         for k in range(T.in_slot_start[s], T.in_slot_start[s + 1]):
             r = T.in_slot_rows[k]
             ln = T.ip_line[r]
             for j in range(nb):
-                used[s, p0 + j] += done[ln, j] * in_ratio[r, p0 + j]
+                used[s, p0 + uidx(j)] += done[ln, j] * in_ratio[r, p0 + uidx(j)]
         for k in range(T.out_slot_start[s], T.out_slot_start[s + 1]):
             r = T.out_slot_rows[k]
             ln = T.op_line[r]
             for j in range(nb):
-                x = done[ln, j] * out_yield[r, p0 + j]
-                made[s, p0 + j] += x
+                x = done[ln, j] * out_yield[r, p0 + uidx(j)]
+                made[s, p0 + uidx(j)] += x
                 made_cn[s, j] += x * line_cn[ln, j]
         for j in range(nb):
-            q = p0 + j
+            q = p0 + uidx(j)
             origin[s, q] = mix(stock[s, q] - used[s, q], origin[s, q], made[s, q], made_cn[s, j])
             stock[s, q] += made[s, q] - used[s, q]
 
@@ -284,20 +284,20 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     stock, origin, transit = St.stock, St.origin, St.transit
     for s in range(S):
         for j in range(nb):
-            F.received[s, p0 + j] = 0.0
+            F.received[s, p0 + uidx(j)] = 0.0
     receive(p0, nb, t % H, T, St, F, Wk)
 
     dem, dem_slot, cap = Wk.dem, Wk.dem_slot, Wk.cap
     for d in range(D):
         for j in range(nb):
-            dem[d, j] = M.dem[d, p0 + j]
+            dem[d, j] = M.dem[d, p0 + uidx(j)]
     group_sum(T.dslot_start, T.dslot_rows, dem, 0, dem_slot, nb)
     for n in range(cap.shape[0]):
         for j in range(nb):
-            cap[n, j] = M.cap[n, p0 + j]
+            cap[n, j] = M.cap[n, p0 + uidx(j)]
     for r in range(len(T.rec_node)):
         for j in range(nb):
-            q = p0 + j
+            q = p0 + uidx(j)
             swarf = 0.0
             for k in range(T.swarf_ptr[r], T.swarf_ptr[r + 1]):
                 swarf += St.made_last[T.swarf_idx[k], q]
@@ -310,7 +310,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     planned, used, made = F.planned_in, F.used, F.made
     for s in range(S):
         for j in range(nb):
-            q = p0 + j
+            q = p0 + uidx(j)
             F.short_in[s, q] = max(planned[s, q] - (stock[s, q] - made[s, q] + used[s, q]), 0.0)
             if len(T.rec_node):
                 St.made_last[s, q] = made[s, q]
@@ -320,7 +320,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     group_sum(T.dst_start, T.dst_rows, transit, p0, tin, nb)
     for s in range(S):
         for j in range(nb):
-            q = p0 + j
+            q = p0 + uidx(j)
             o = 0.0
             if T.consumer[s]:
                 u = planned[s, q] + dem_slot[s, j]
@@ -333,11 +333,12 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
         for l in range(L):
             c = T.contract_of_link[l]
             for j in range(nb):
+                q = p0 + uidx(j)
                 x = 0.0
                 if c >= 0 and M.contracts_on:
-                    x = (V.contract_t[c, p0 + j] * M.contract_active[c]) * T.contract_weight[l]
+                    x = (V.contract_t[c, q] * M.contract_active[c]) * T.contract_weight[l]
                 if T.recycle[l]:
-                    x = max(stock[T.link_src[l], p0 + j], 0.0) * T.contract_weight[l]
+                    x = max(stock[T.link_src[l], q], 0.0) * T.contract_weight[l]
                 contracted[l, j] = x
         group_sum(T.dst_start, T.dst_rows, contracted, 0, into, nb)
         for l in range(L):
@@ -352,13 +353,13 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     for l in range(L):
         d = T.link_dst[l]
         for j in range(nb):
-            sh = M.share[l, p0 + j] if steer else T.share[l]
+            sh = M.share[l, p0 + uidx(j)] if steer else T.share[l]
             x = order2[d, j] * sh * T.trade[l]
             if M.use_contracts:
                 x += contracted[l, j]
             if T.replenish[l]:
                 i = T.sp_of_link[l]
-                q = p0 + j
+                q = p0 + uidx(j)
                 rep = min(max(V.sp_target[i, q] - stock[T.sp_slot[i], q], 0.0),
                           V.sp_replenish[i, q])
                 x = (rep * M.sp_active[i]) * T.share[l]
@@ -369,8 +370,8 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     for r in range(len(M.lic_rows)):
         l = M.lic_rows[r]
         for j in range(nb):
-            approval[l, j] = M.approval[r, p0 + j]
-            delay[l, j] = M.delay[r, p0 + j]
+            approval[l, j] = M.approval[r, p0 + uidx(j)]
+            delay[l, j] = M.delay[r, p0 + uidx(j)]
     for i in range(len(M.content_rule)):
         c = M.content_rule[i]
         n_app = M.content_apps[i]
@@ -379,7 +380,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
                 continue
             src, k = T.link_src[l], T.content_draw[l]
             for j in range(nb):
-                q = p0 + j
+                q = p0 + uidx(j)
                 if origin[src, q] > M.content_threshold[i]:
                     prob = V.content_prob[c, q]
                     ok = 0.0
@@ -389,13 +390,13 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
                     delay[l, j] = max(delay[l, j], V.content_delay[c, q])
     for z in range(Wk.quota_left.shape[0]):
         for j in range(nb):
-            Wk.quota_left[z, j] = M.quota_left[z, p0 + j]
+            Wk.quota_left[z, j] = M.quota_left[z, p0 + uidx(j)]
 
     # round one: suppliers allocate their stock to the orders, export policies apply
     sent, req, avail = Wk.total, Wk.req, Wk.avail
     for s in range(S):
         for j in range(nb):
-            avail[s, j] = stock[s, p0 + j] * T.out_slot[s]
+            avail[s, j] = stock[s, p0 + uidx(j)] * T.out_slot[s]
     for l in range(L):
         for j in range(nb):
             req[l, j] = link_order[l, j] * M.open[l]
@@ -404,23 +405,25 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     apply_exports(T.all_links, approval, M.quota_scope, Wk.quota_left, sent, nb)
     for l in range(L):
         for j in range(nb):
-            F.sent[l, p0 + j] = sent[l, j]
+            F.sent[l, p0 + uidx(j)] = sent[l, j]
 
     # stockpiles that fire: their holder's (or sharing recipient's) unmet share of demand
     watch, watch_d, fired, lack = Wk.watch, Wk.watch_d, Wk.fired, Wk.lack
     for s in range(S):
         for j in range(nb):
-            lack[s, j] = max(dem_slot[s, j] - min(max(stock[s, p0 + j], 0.0), dem_slot[s, j]), 0.0)
+            held = min(max(stock[s, p0 + uidx(j)], 0.0), dem_slot[s, j])
+            lack[s, j] = max(dem_slot[s, j] - held, 0.0)
     group_sum(T.watch_ptr, T.watch_idx, lack, 0, watch, nb)
     group_sum(T.watch_ptr, T.watch_idx, dem_slot, 0, watch_d, nb)
     any_recipient = False
     for w in range(Wn):
         for j in range(nb):
-            worst = max(St.short_share[w, p0 + j], min(share_of(watch[w, j], watch_d[w, j]), 1.0))
+            now = min(share_of(watch[w, j], watch_d[w, j]), 1.0)
+            worst = max(St.short_share[w, p0 + uidx(j)], now)
             if w < n_sp:
-                fired[w, j] = worst > V.sp_trigger[w, p0 + j] and M.sp_active[w]
+                fired[w, j] = worst > V.sp_trigger[w, p0 + uidx(j)] and M.sp_active[w]
             else:
-                fired[w, j] = (worst > V.sharing_trigger[w - n_sp, p0 + j]
+                fired[w, j] = (worst > V.sharing_trigger[w - n_sp, p0 + uidx(j)]
                                and M.sharing_active[w - n_sp])
                 any_recipient = any_recipient or fired[w, j]
 
@@ -431,21 +434,21 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     group_sum(T.src_start, T.src_rows, sent, p0, sfrom, nb)
     for s in range(S):
         for j in range(nb):
-            q = p0 + j
+            q = p0 + uidx(j)
             unfilled[s, j] = max(unfilled[s, j] - sinto[s, j], 0.0)  # unfilled held the orders
             left[s, j] = max(stock[s, q] - sfrom[s, j], 0.0) * T.out_slot[s]
     any_left = False
     for i in range(n_sp):
         sl = T.sp_slot[i]
         for j in range(nb):
-            q = p0 + j
+            q = p0 + uidx(j)
             a = max(min(stock[sl, q], V.sp_release[i, q]), 0.0) * fired[i, j]
             Wk.sp[i, j] = a
             left[sl, j] = a
             any_left = any_left or a != 0.0
     for s in range(S):
         for j in range(nb):
-            q = p0 + j
+            q = p0 + uidx(j)
             need[s, j] = max(unfilled[s, j], planned[s, q] + dem_slot[s, j] - stock[s, q])
     total, elig = Wk.total, Wk.elig
     for l in range(L):
@@ -460,10 +463,11 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
         for i in range(n_sp):
             sl = T.sp_slot[i]
             for j in range(nb):
-                q = p0 + j
+                q = p0 + uidx(j)
                 own = Wk.sp[i, j] - left[sl, j]
                 rate = V.sp_release[i, q] * M.sp_active[i]
-                left[sl, j] = max(min(min(stock[sl, q], rate) - own, T.sp_share_cap[i] * rate), 0.0)
+                spare = min(min(stock[sl, q], rate) - own, T.sp_share_cap[i] * rate)
+                left[sl, j] = max(spare, 0.0)
         for l in T.shared_rows:
             rc = n_sp + max(T.recipient_of_link[l], 0)
             for j in range(nb):
@@ -482,16 +486,16 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     resource_pass(nb, T, T.all_links, unfilled, M.class_order, M.class_start, M, Wk)
     for l in range(L):
         for j in range(nb):
-            sent[l, p0 + j] += total[l, j]
+            sent[l, p0 + uidx(j)] += total[l, j]
             req[l, j] = link_order[l, j] + req[l, j] * T.trade[l]
     group_sum(T.src_start, T.src_rows, req, 0, sfrom, nb)
     for s in range(S):
         for j in range(nb):
-            St.demanded[s, p0 + j] = sfrom[s, j]
+            St.demanded[s, p0 + uidx(j)] = sfrom[s, j]
     group_sum(T.src_start, T.src_rows, sent, p0, sfrom, nb)
     for s in range(S):
         for j in range(nb):
-            stock[s, p0 + j] -= sfrom[s, j]
+            stock[s, p0 + uidx(j)] -= sfrom[s, j]
 
     # shipments enter the pipeline at their lead time, licensed ones after review
     base = t % H
@@ -500,7 +504,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
         for k in range(T.lag_ptr[l], T.lag_ptr[l + 1]):
             w, lag = T.lag_wv[k], T.lag_k[k]
             for j in range(nb):
-                q = p0 + j
+                q = p0 + uidx(j)
                 x = sent[l, q]
                 h = base + lag + delay[l, j]
                 if h >= H:
@@ -508,7 +512,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
                 St.pipe[h, l, q] += x * w
                 St.pipe_cn[h, l, q] += (x * origin[src, q]) * w
         for j in range(nb):
-            transit[l, p0 + j] += sent[l, p0 + j]
+            transit[l, p0 + uidx(j)] += sent[l, p0 + uidx(j)]
     for r in range(len(M.lic_rows)):
         l = M.lic_rows[r]
         for j in range(nb):
@@ -517,28 +521,28 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     receive(p0, nb, t % H, T, St, F, Wk)
     for i in range(len(T.od_slot)):
         for j in range(nb):
-            R.origin_share[p0 + j, t, i] = origin[T.od_slot[i], p0 + j]
+            R.origin_share[p0 + uidx(j), t, i] = origin[T.od_slot[i], p0 + uidx(j)]
 
     # demand lines draw on their regional stock, by priority class
     served, served_slot = Wk.served, F.served_slot
     for s in range(S):
         for j in range(nb):
-            avail[s, j] = stock[s, p0 + j]
+            avail[s, j] = stock[s, p0 + uidx(j)]
     allocate(avail, Wk.lcopy, dem, T.d_slot, T.d_order, T.d_start, served, Wk.tot, Wk.gsum, nb)
     group_sum(T.dslot_start, T.dslot_rows, served, 0, sfrom, nb)
     for s in range(S):
         for j in range(nb):
-            q = p0 + j
+            q = p0 + uidx(j)
             served_slot[s, q] = sfrom[s, j]
             stock[s, q] -= sfrom[s, j]
             lack[s, j] = max(dem_slot[s, j] - sfrom[s, j], 0.0)
     group_sum(T.watch_ptr, T.watch_idx, lack, 0, watch, nb)
     for w in range(Wn):
         for j in range(nb):
-            St.short_share[w, p0 + j] = min(share_of(watch[w, j], watch_d[w, j]), 1.0)
+            St.short_share[w, p0 + uidx(j)] = min(share_of(watch[w, j], watch_d[w, j]), 1.0)
 
     for j in range(nb):
-        q = p0 + j
+        q = p0 + uidx(j)
         for d in range(D):
             R.demand_t[q, t, d] = dem[d, j]
             R.unmet_t[q, t, d] = dem[d, j] - served[d, j]
@@ -569,4 +573,4 @@ def chunk_month(t, T, V, M, St, F, R):
         Wk = new_work(S, L, N, NL, D, St.short_share.shape[0], len(T.sp_slot),
                       M.quota_left.shape[0], BLOCK)
         p0 = b * BLOCK
-        block_month(p0, min(P, p0 + BLOCK) - p0, t, T, V, M, St, F, R, Wk)
+        block_month(uidx(p0), min(P, p0 + BLOCK) - p0, t, T, V, M, St, F, R, Wk)
