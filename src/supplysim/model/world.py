@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping
 
@@ -60,6 +61,16 @@ class World:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
+
+    @cached_property
+    def estimate_cells(self) -> dict[tuple[str, str, str], tuple[str, float, float, float]]:
+        """``(dist, low, mode, high)`` of each estimated cell by ``(table, row_id, column)``
+        (the first row of the estimates table that names the cell)."""
+        cells: dict = {}
+        cols = ["table", "row_id", "column", "dist", "low", "mode", "high"]
+        for table, row_id, column, *dist in self.tables["estimates"][cols].itertuples(index=False):
+            cells.setdefault((table, row_id, column), tuple(dist))
+        return cells
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = object.__getattribute__(self, "tables")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -55,11 +56,14 @@ class Const:
 
 def world_estimate(world: World, table: str, row_id: str, column: str):
     """The distribution of an estimated world cell (scipy frozen), or ``None``."""
-    est = world.tables["estimates"]
-    hit = est[(est.table == table) & (est.row_id == row_id) & (est.column == column)]
-    if hit.empty:
-        return None
-    dist, low, mode, high = hit.iloc[0][["dist", "low", "mode", "high"]]
+    cell = world.estimate_cells.get((table, row_id, column))
+    return None if cell is None else _frozen(*cell)
+
+
+@lru_cache(maxsize=None)
+def _frozen(dist: str, low: float, mode: float, high: float):
+    """A frozen uniform or triangular distribution, shared by every caller (only its
+    ``ppf`` and ``mean`` are used)."""
     if dist == "uniform":
         return stats.uniform(loc=low, scale=high - low)
     return stats.triang((mode - low) / (high - low), loc=low, scale=high - low)
@@ -303,16 +307,16 @@ def _demand_lines(world: World, scenario, nodes, slots: _SlotIndex, params: Para
 
 
 def _declare_slot_params(world: World, nodes, slots: pd.DataFrame, params: ParamTable) -> None:
-    inv = world.tables["inventories"]
+    first: dict[tuple, tuple] = {}  # the first inventory row of each (country, kind, material)
+    for row in world.tables["inventories"].itertuples(index=False):
+        first.setdefault((row.country, row.kind, row.material), row)
     default = world.parameter("default_cover_months")
     values, dists = [], {}
     for k, s in enumerate(slots.itertuples()):
-        hit = inv[(inv.country == s.country) & (inv.kind == s.kind)
-                  & inv.material.isin([s.material, "*"])]
-        if s.kind == "stockpile" or hit.empty:
+        row = first.get((s.country, s.kind, s.material)) or first.get((s.country, s.kind, "*"))
+        if s.kind == "stockpile" or row is None:
             values.append(0.0 if s.kind == "stockpile" else default)
             continue
-        row = hit.sort_values("material", key=lambda m: m == "*").iloc[0]
         values.append(row.cover_months)
         dists[k] = world_estimate(world, "inventories", row.id, "cover_months")
     params.add("cover_months", values, dists)
