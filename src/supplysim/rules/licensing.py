@@ -17,7 +17,7 @@ def approval_share(u, approval_prob):
     0.5
     """
     approval_prob = np.asarray(approval_prob)[..., None]
-    return (u < approval_prob).mean(axis=-1)
+    return np.count_nonzero(u < approval_prob, axis=-1) / np.shape(u)[-1]
 
 
 def review_delay_months(delay_days, u, days_per_month=365.25 / 12):
