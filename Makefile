@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/supplysim run china_licensing_2025 --runs 10000 --seed 2025 --workers 2 --out results
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[bench]" || echo "numba not installed: fused reference skipped"

@@ -94,6 +94,7 @@ def licensing_net(world):
     return compile_network(world, supplysim.load_scenario("china_licensing_2025", world))
 
 
+@pytest.mark.xdist_group("numba")  # compiled by one worker (tests/engines/test_backends.py)
 def test_throughput_numba_backend(bench, licensing_net):
     pytest.importorskip("numba", reason="numba not installed: the numba backend is skipped")
     row = bench("throughput").numba_engine(licensing_net, 256, 2025, 1, 1.0)

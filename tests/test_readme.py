@@ -26,6 +26,7 @@ def test_readme_streaming_example_runs(capsys):
     assert "p_any_month_over_threshold" in capsys.readouterr().out
 
 
+@pytest.mark.xdist_group("numba")  # compiled by one worker (tests/engines/test_backends.py)
 def test_readme_backend_example_runs():
     pytest.importorskip("numba")
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)

@@ -1,7 +1,8 @@
 """Backends: the numba backend gives the numpy backend's numbers bit for bit, wherever the
 chunks run; bad names and a missing numba are refused with a clear message.
 
-The first numba compile of a process takes about a minute (then the on-disk cache is used).
+The first numba compile of a process takes about a minute (then the on-disk cache is used), so
+every test that compiles the backend runs in one xdist group: one worker compiles it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from parallel_helpers import assert_same_arrays, cli_env
 
 BUNDLED = [name for name, _ in supplysim.list_scenarios()]
 SCENARIO, RUNS, CHUNK, SEED = "china_licensing_2025", 512, 256, 13
+pytestmark = pytest.mark.xdist_group("numba")
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +93,7 @@ def test_numba_resumes_a_numpy_checkpoint(numba, numpy_run, tmp_path):
 def test_dask_run_is_identical(numba, numpy_run):
     distributed = pytest.importorskip("distributed")
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=1,
-                            dashboard_address=None) as client:
+                            dashboard_address=":0") as client:
         res = supplysim.simulate(SCENARIO, runs=RUNS, seed=SEED, chunk_size=CHUNK,
                                  backend="numba", client=client)
     _same_results(numpy_run, res)

@@ -21,12 +21,13 @@ RUNS, CHUNK, SEED = 3072, 256, 11
 @pytest.fixture(scope="module")
 def client():
     """A 2-worker local cluster (worker processes without the malloc trim setting, which makes
-    numpy's large temporaries several times slower)."""
+    numpy's large temporaries several times slower), its dashboard on a free port: a cluster of
+    the other test worker may hold the default one."""
     env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
            if k != "MALLOC_TRIM_THRESHOLD_"}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                      dashboard_address=None) as cluster:
+                                      dashboard_address=":0") as cluster:
             with distributed.Client(cluster) as c:
                 yield c
 
