@@ -185,9 +185,11 @@ def run_lines(p0, nb, T, V, St, F, Wk):
             r = T.in_slot_rows[k]
             ln = T.ip_line[r]
             for j in range(nb):
-                planned[s, p0 + uidx(j)] += act[ln, j] * in_ratio[r, p0 + uidx(j)]
+                q = p0 + uidx(j)
+                planned[s, q] += act[ln, j] * in_ratio[r, q]
         for j in range(nb):
-            fill[s, j] = capped(stock[s, p0 + uidx(j)], planned[s, p0 + uidx(j)])
+            q = p0 + uidx(j)
+            fill[s, j] = capped(stock[s, q], planned[s, q])
     for i in range(NL):
         for j in range(nb):
             done[i, j] = 1.0
@@ -214,20 +216,23 @@ def run_lines(p0, nb, T, V, St, F, Wk):
             line_cn[i, j] = 1.0 if T.line_china[i] else min(max(share_of(vc[j], va[j]), 0.0), 1.0)
     for s in range(S):
         for j in range(nb):
-            used[s, p0 + uidx(j)] = 0.0
-            made[s, p0 + uidx(j)] = 0.0
+            q = p0 + uidx(j)
+            used[s, q] = 0.0
+            made[s, q] = 0.0
             made_cn[s, j] = 0.0
         for k in range(T.in_slot_start[s], T.in_slot_start[s + 1]):
             r = T.in_slot_rows[k]
             ln = T.ip_line[r]
             for j in range(nb):
-                used[s, p0 + uidx(j)] += done[ln, j] * in_ratio[r, p0 + uidx(j)]
+                q = p0 + uidx(j)
+                used[s, q] += done[ln, j] * in_ratio[r, q]
         for k in range(T.out_slot_start[s], T.out_slot_start[s + 1]):
             r = T.out_slot_rows[k]
             ln = T.op_line[r]
             for j in range(nb):
-                x = done[ln, j] * out_yield[r, p0 + uidx(j)]
-                made[s, p0 + uidx(j)] += x
+                q = p0 + uidx(j)
+                x = done[ln, j] * out_yield[r, q]
+                made[s, q] += x
                 made_cn[s, j] += x * line_cn[ln, j]
         for j in range(nb):
             q = p0 + uidx(j)
@@ -418,12 +423,12 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     any_recipient = False
     for w in range(Wn):
         for j in range(nb):
-            now = min(share_of(watch[w, j], watch_d[w, j]), 1.0)
-            worst = max(St.short_share[w, p0 + uidx(j)], now)
+            q = p0 + uidx(j)
+            worst = max(St.short_share[w, q], min(share_of(watch[w, j], watch_d[w, j]), 1.0))
             if w < n_sp:
-                fired[w, j] = worst > V.sp_trigger[w, p0 + uidx(j)] and M.sp_active[w]
+                fired[w, j] = worst > V.sp_trigger[w, q] and M.sp_active[w]
             else:
-                fired[w, j] = (worst > V.sharing_trigger[w - n_sp, p0 + uidx(j)]
+                fired[w, j] = (worst > V.sharing_trigger[w - n_sp, q]
                                and M.sharing_active[w - n_sp])
                 any_recipient = any_recipient or fired[w, j]
 
@@ -512,7 +517,8 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
                 St.pipe[h, l, q] += x * w
                 St.pipe_cn[h, l, q] += (x * origin[src, q]) * w
         for j in range(nb):
-            transit[l, p0 + uidx(j)] += sent[l, p0 + uidx(j)]
+            q = p0 + uidx(j)
+            transit[l, q] += sent[l, q]
     for r in range(len(M.lic_rows)):
         l = M.lic_rows[r]
         for j in range(nb):
@@ -521,7 +527,8 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     receive(p0, nb, t % H, T, St, F, Wk)
     for i in range(len(T.od_slot)):
         for j in range(nb):
-            R.origin_share[p0 + uidx(j), t, i] = origin[T.od_slot[i], p0 + uidx(j)]
+            q = p0 + uidx(j)
+            R.origin_share[q, t, i] = origin[T.od_slot[i], q]
 
     # demand lines draw on their regional stock, by priority class
     served, served_slot = Wk.served, F.served_slot
