@@ -36,7 +36,7 @@ def engine_seconds(net, paths: int, seed: int, months: int | None = None,
     guard off, over the first ``months`` months (default: the whole horizon)."""
     lay, root = Layout.of(net), root_seed(seed)
     t0 = time.perf_counter()
-    for first, n in chunk_plan(paths, None):
+    for first, n in chunk_plan(paths, None, len(net.links)):
         run_chunk(net, root, first, n, None, lay, months, backend)
     return time.perf_counter() - t0
 

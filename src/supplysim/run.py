@@ -62,7 +62,8 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
     seed : int, SeedSequence or None
         Root seed; the same seed gives the same numbers whatever ``chunk_size``.
     chunk_size : int, optional
-        Paths per chunk (rounded up to whole blocks of 256); changes memory, never numbers.
+        Paths per chunk (rounded up to whole blocks of 256; default 1,024, fewer for networks
+        of over 384 links); changes memory and speed, never numbers.
     engine : {"vector", "des"}
         The engine to run: the monthly numpy engine, or a discrete-event (SimPy) simulation of
         each path (see :mod:`supplysim.engines.des`; ``chunk_size`` does not apply, and
@@ -127,14 +128,15 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         if checkpoint is not None or client is not None or workers > 1:
             raise ValueError("checkpoint, client and workers apply to engine='vector' only")
         return _simulate_des(net, scenario, root_seed(seed), runs, t0)
-    plan = chunk_plan(runs, chunk_size)
+    plan = chunk_plan(runs, chunk_size, len(net.links))
     ckpt = None
     if checkpoint is not None:
         from supplysim.parallel.checkpoint import Checkpoint
 
         ckpt = Checkpoint.open(checkpoint, scenario_name=scenario.name,
                                scenario_hash=scenario.hash, seed=seed, runs=runs,
-                               chunk_size=chunk_length(chunk_size), restart=restart)
+                               chunk_size=chunk_length(chunk_size, len(net.links)),
+                               restart=restart)
     root = ckpt.root if ckpt is not None else root_seed(seed)
     save = (lambda c, a: ckpt.save(*c, a)) if ckpt is not None else None
     if spec is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+import supplysim
 from supplysim import run
 from supplysim.parallel import chunks
 from supplysim.seeding import BLOCK_PATHS
@@ -28,3 +30,20 @@ def test_bad_plans():
         chunks.chunk_plan(0, None)
     with pytest.raises(ValueError, match="chunk_size"):
         chunks.chunk_plan(10, -5)
+
+
+def test_default_chunk_shrinks_with_the_network():
+    sizes = [chunks.default_chunk(n) for n in (None, 74, 260, 344, 536, 1072, 2144, 10**6)]
+    assert sizes[:4] == [chunks.DEFAULT_CHUNK] * 4  # every bundled scenario keeps 1,024
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == BLOCK_PATHS
+    assert all(s % BLOCK_PATHS == 0 for s in sizes)
+    assert chunks.chunk_plan(2048, None, 2144)[:2] == [(0, 256), (256, 256)]
+    assert chunks.chunk_plan(2048, 300, 2144)[0] == (0, 512)  # a given size wins
+
+
+def test_simulate_takes_the_networks_default_chunk(licensing, monkeypatch):
+    full = supplysim.simulate(licensing, runs=512, seed=3, chunk_size=512)
+    monkeypatch.setattr(chunks, "CHUNK_CELLS", 256 * 260)  # the default world: 256 paths
+    small = supplysim.simulate(licensing, runs=512, seed=3)
+    assert small.ds.attrs["chunk_size"] == 256 and full.ds.attrs["chunk_size"] == 512
+    np.testing.assert_array_equal(small.ds["unmet_t"].values, full.ds["unmet_t"].values)

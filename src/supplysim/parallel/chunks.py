@@ -11,28 +11,48 @@ from supplysim.seeding import BLOCK_PATHS
 
 #: Default paths per chunk [paths]; a multiple of the random block size.
 DEFAULT_CHUNK = 1024
+#: Link-path cells of a default chunk at most [1]: 1,024 paths of a network of 384 links. A
+#: larger network gets fewer paths per chunk (never fewer than one random block), so that its
+#: (links, paths) arrays stay about as large as those of the bundled scenarios (233-344 links).
+CHUNK_CELLS = 1024 * 384
 
 
-def chunk_length(chunk_size: int | None) -> int:
+def default_chunk(n_links: int | None = None) -> int:
+    """Default paths per chunk for a network of ``n_links`` links (None: :data:`DEFAULT_CHUNK`).
+
+    Examples
+    --------
+    >>> default_chunk(260), default_chunk(536), default_chunk(2144)
+    (1024, 512, 256)
+    """
+    if not n_links:
+        return DEFAULT_CHUNK
+    return max(BLOCK_PATHS, min(DEFAULT_CHUNK, CHUNK_CELLS // n_links) // BLOCK_PATHS * BLOCK_PATHS)
+
+
+def chunk_length(chunk_size: int | None, n_links: int | None = None) -> int:
     """Paths per chunk once rounded up to whole random blocks.
 
     Parameters
     ----------
     chunk_size : int or None
-        Requested paths per chunk; None means :data:`DEFAULT_CHUNK`.
+        Requested paths per chunk; None means :func:`default_chunk` of ``n_links``.
+    n_links : int, optional
+        Links of the network, for the default.
 
     Returns
     -------
     int
         A positive multiple of :data:`~supplysim.seeding.BLOCK_PATHS`.
     """
-    size = chunk_size or DEFAULT_CHUNK
+    size = chunk_size or default_chunk(n_links)
     if size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {size}")
     return -(-size // BLOCK_PATHS) * BLOCK_PATHS
 
 
-def chunk_plan(runs: int, chunk_size: int | None) -> list[tuple[int, int]]:
+def chunk_plan(runs: int, chunk_size: int | None,
+               n_links: int | None = None) -> list[tuple[int, int]]:
     """``(first, n)`` of each chunk; chunk sizes are rounded up to whole random blocks.
 
     Parameters
@@ -41,6 +61,8 @@ def chunk_plan(runs: int, chunk_size: int | None) -> list[tuple[int, int]]:
         Number of paths, >= 1.
     chunk_size : int or None
         Requested paths per chunk (see :func:`chunk_length`).
+    n_links : int, optional
+        Links of the network, for the default chunk size.
 
     Returns
     -------
@@ -49,7 +71,7 @@ def chunk_plan(runs: int, chunk_size: int | None) -> list[tuple[int, int]]:
     """
     if runs < 1:
         raise ValueError(f"runs must be >= 1, got {runs}")
-    size = chunk_length(chunk_size)
+    size = chunk_length(chunk_size, n_links)
     return [(a, min(size, runs - a)) for a in range(0, runs, size)]
 
 
