@@ -105,3 +105,15 @@ def test_a_user_world_folder_runs(tmp_path):
     world = load_world(folder)
     res = supplysim.simulate("baseline_2024", runs=256, seed=0, world=world)
     assert res.meta["paths"] == 256
+
+
+def test_estimate_cells_give_each_estimated_cell_its_distribution(world):
+    from supplysim.network.topology import world_estimate
+
+    est = world.tables["estimates"]
+    assert len(world.estimate_cells) == len(est.drop_duplicates(["table", "row_id", "column"]))
+    for r in est.drop_duplicates(["table", "row_id", "column"]).itertuples():
+        dist = world_estimate(world, r.table, r.row_id, r.column)
+        assert dist.support() == pytest.approx((r.low, r.high))
+        assert dist is world_estimate(world, r.table, r.row_id, r.column)  # shared, not rebuilt
+    assert world_estimate(world, "mines", "no_such_mine", "capacity_t_per_yr") is None
