@@ -56,12 +56,13 @@ def numba_engine(net, paths: int, seed: int, repeats: int, numpy_median: float) 
                 numba_over_numpy=numpy_median / med)
 
 
-def pool_seconds(world, scenario, paths: int, seed: int, workers: int) -> float:
+def pool_seconds(world, scenario, paths: int, seed: int, workers: int, n_links: int) -> float:
     """Seconds to run all chunks in ``workers`` local processes (start-up and the balance guard
-    included, as ``simulate(..., workers=)`` runs them; labelling excluded)."""
+    included, as ``simulate(..., workers=)`` runs them, with the default chunks of a network of
+    ``n_links`` links; labelling excluded)."""
     t0 = time.perf_counter()
     for _ in run_in_processes(workers, None, scenario, world.vocabulary(), root_seed(seed),
-                              chunk_plan(paths, None)):
+                              chunk_plan(paths, None, n_links)):
         pass
     return time.perf_counter() - t0
 
@@ -75,7 +76,7 @@ def measure(cfg: dict) -> dict:
     full = [supplysim.simulate(scenario, runs=cfg["paths"], seed=cfg["seed"], world=world).meta["seconds"]
             for _ in range(cfg["repeats"])]
     workers = os.cpu_count() or 1
-    pool = [pool_seconds(world, scenario, cfg["paths"], cfg["seed"], workers)
+    pool = [pool_seconds(world, scenario, cfg["paths"], cfg["seed"], workers, len(net.links))
             for _ in range(cfg["repeats"])]
     work = cfg["paths"] * net.n_nodes * net.n_months
     med = statistics.median(engine)

@@ -110,9 +110,9 @@ def test_a_user_world_folder_runs(tmp_path):
 def test_estimate_cells_give_each_estimated_cell_its_distribution(world):
     from supplysim.network.topology import world_estimate
 
-    est = world.tables["estimates"]
-    assert len(world.estimate_cells) == len(est.drop_duplicates(["table", "row_id", "column"]))
-    for r in est.drop_duplicates(["table", "row_id", "column"]).itertuples():
+    cells = world.tables["estimates"].drop_duplicates(["table", "row_id", "column"])
+    assert len(world.estimate_cells) == len(cells)
+    for r in cells.itertuples():
         dist = world_estimate(world, r.table, r.row_id, r.column)
         assert dist.support() == pytest.approx((r.low, r.high))
         assert dist is world_estimate(world, r.table, r.row_id, r.column)  # shared, not rebuilt
