@@ -39,5 +39,9 @@ class BackendUnavailable(SupplysimError, ImportError):
     """A backend's optional dependency is not installed (the message says what to install)."""
 
 
+class ExperimentalWarning(UserWarning):
+    """A feature whose numbers are not yet checked against the reference implementation."""
+
+
 class InvariantError(SupplysimError, AssertionError):
     """A runtime guard failed: mass balance, negative stock, NaN (names step, node, material)."""

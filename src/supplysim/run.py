@@ -13,7 +13,8 @@ from supplysim.engines.balance import BalanceLog
 from supplysim.engines.layout import Layout
 from supplysim.engines.vector import init_state, step
 from supplysim.network import Network, compile_network
-from supplysim.parallel.chunks import DEFAULT_CHUNK, OUTPUTS, chunk_length, chunk_plan
+from supplysim.parallel.chunks import (DEFAULT_CHUNK, OUTPUTS, chunk_length, chunk_plan,
+                                      default_chunk)
 from supplysim.results import Results
 from supplysim.results.dataset import to_dataset
 from supplysim.seeding import SeedLike, Streams, root_seed
@@ -90,7 +91,7 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
     workers : int
         Worker processes on this machine that run the chunks (vector engine, no ``client``);
         the numbers are those of ``workers=1``. Scripts need the ``__main__`` guard.
-    backend : {"numpy", "numba"}
+    backend : {"numpy", "numba", "cuda"}
         What runs the vector engine's months, in this process, in ``workers``, on a Dask
         cluster, with checkpoints and streamed summaries alike: ``"numpy"`` (array operations
         over a whole chunk) or ``"numba"``, the same month compiled to one loop over paths,
@@ -98,7 +99,10 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         (``pip install "supplysim[numba]"``); the first call in a fresh installation compiles
         for about a minute and caches the machine code next to the package (numba
         ``cache=True``), later processes load it. Its threads share the cores among
-        ``workers``; Dask workers need numba too. Not for ``engine="des"``.
+        ``workers``; Dask workers need numba too. ``"cuda"`` runs the compiled month on an
+        NVIDIA GPU, one thread per path, in chunks of 65,536 paths by default (extra
+        ``"supplysim[gpu]"``; experimental: its rounding differs, which separates single
+        paths, and its distributions equal the others'). Not for ``engine="des"``.
 
     Returns
     -------
@@ -128,6 +132,7 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         if checkpoint is not None or client is not None or workers > 1:
             raise ValueError("checkpoint, client and workers apply to engine='vector' only")
         return _simulate_des(net, scenario, root_seed(seed), runs, t0)
+    chunk_size = chunk_size or default_chunk(len(net.links), backend)
     plan = chunk_plan(runs, chunk_size, len(net.links))
     ckpt = None
     if checkpoint is not None:

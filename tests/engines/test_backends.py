@@ -100,7 +100,7 @@ def test_dask_run_is_identical(numba, numpy_run):
 
 
 def test_unknown_backend_is_refused(networks):
-    with pytest.raises(ValueError, match=r"unknown backend 'fortran'; available: 'numpy', 'numba'"):
+    with pytest.raises(ValueError, match=r"unknown backend 'fortran'; available: 'numpy', 'numba', 'cuda'"):
         supplysim.simulate(SCENARIO, runs=8, seed=1, backend="fortran")
     with pytest.raises(ValueError, match="unknown backend"):
         run_chunk(networks["baseline_2024"], root_seed(1), 0, 8, backend="fortran")

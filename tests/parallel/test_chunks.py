@@ -41,6 +41,16 @@ def test_default_chunk_shrinks_with_the_network():
     assert chunks.chunk_plan(2048, 300, 2144)[0] == (0, 512)  # a given size wins
 
 
+def test_gpu_chunks_are_larger():
+    """One GPU launch runs a chunk, one thread per path: 64 times the paths, same rule."""
+    for n in (None, 260, 2144, 10**6):
+        cpu, gpu = chunks.default_chunk(n), chunks.default_chunk(n, "cuda")
+        assert gpu % BLOCK_PATHS == 0 and gpu >= cpu
+    assert chunks.default_chunk(260, "cuda") == 64 * chunks.DEFAULT_CHUNK
+    assert chunks.default_chunk(2144, "cuda") * 2144 <= 64 * chunks.CHUNK_CELLS
+    assert chunks.default_chunk(260, "numba") == chunks.DEFAULT_CHUNK
+
+
 def test_simulate_takes_the_networks_default_chunk(licensing, monkeypatch):
     full = supplysim.simulate(licensing, runs=512, seed=3, chunk_size=512)
     monkeypatch.setattr(chunks, "CHUNK_CELLS", 256 * 260)  # the default world: 256 paths

@@ -15,19 +15,27 @@ DEFAULT_CHUNK = 1024
 #: larger network gets fewer paths per chunk (never fewer than one random block), so that its
 #: (links, paths) arrays stay about as large as those of the bundled scenarios (233-344 links).
 CHUNK_CELLS = 1024 * 384
+#: On the ``"cuda"`` backend a chunk is one launch of one GPU thread per path, and holds 64
+#: times as many paths and cells: 65,536 paths of the bundled scenarios.
+GPU_SCALE = 64
 
 
-def default_chunk(n_links: int | None = None) -> int:
-    """Default paths per chunk for a network of ``n_links`` links (None: :data:`DEFAULT_CHUNK`).
+def default_chunk(n_links: int | None = None, backend: str = "numpy") -> int:
+    """Default paths per chunk for a network of ``n_links`` links (None: :data:`DEFAULT_CHUNK`)
+    on ``backend``.
 
     Examples
     --------
     >>> default_chunk(260), default_chunk(536), default_chunk(2144)
     (1024, 512, 256)
+    >>> default_chunk(260, "cuda")
+    65536
     """
+    scale = GPU_SCALE if backend == "cuda" else 1
     if not n_links:
-        return DEFAULT_CHUNK
-    return max(BLOCK_PATHS, min(DEFAULT_CHUNK, CHUNK_CELLS // n_links) // BLOCK_PATHS * BLOCK_PATHS)
+        return DEFAULT_CHUNK * scale
+    paths = min(DEFAULT_CHUNK, CHUNK_CELLS // n_links) * scale
+    return max(BLOCK_PATHS, paths // BLOCK_PATHS * BLOCK_PATHS)
 
 
 def chunk_length(chunk_size: int | None, n_links: int | None = None) -> int:

@@ -13,7 +13,7 @@ from supplysim.engines.vector import VectorState, init_state
 from supplysim.seeding import Streams
 
 
-def _state(state: VectorState) -> State:
+def state_view(state: VectorState) -> State:
     """The compiled month's view of ``state``: its arrays shaped ``(k, paths)`` (the numpy
     engine's own memory, so the balance guard reads them as they change), and a
     ``(k, paths)`` copy of the short shares, which the numpy engine keeps ``(paths, k)``."""
@@ -21,6 +21,21 @@ def _state(state: VectorState) -> State:
                  pipe=state.pipe_t.transpose(0, 2, 1), pipe_cn=state.pipe_cn_t.transpose(0, 2, 1),
                  transit=state.transit_t.T, demanded=own(state.demanded_t.T),
                  short_share=own(state.short_share.T), made_last=state.made_t.T)
+
+
+def outputs(net, lay, n: int, months: int) -> tuple[Records, dict[str, np.ndarray]]:
+    """Zeroed output arrays of ``n`` paths (paths, months, k), float32: those the compiled
+    month writes, and the market close's by name."""
+    shape = dict(demand_t=len(lay.d_slot), unmet_t=len(lay.d_slot),
+                 shipped_t=lay.link_by_flow.n_groups - 1, stockpile_t=len(lay.sp_slot),
+                 origin_share=len(lay.od_slot), contract_t=lay.n_contracts,
+                 recycled_t=len(lay.rec_out))
+    rec = Records(**{k: np.zeros((n, months, w), np.float32) for k, w in shape.items()})
+    mk = net.market
+    market = {k: np.zeros((n, months, w), np.float32) for k, w in
+              (("price_usd_per_kg", len(mk.price0)), ("payment_usd", len(mk.floor_names)),
+               ("tariff_usd", len(mk.tariff_names)))}
+    return rec, market
 
 
 def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
@@ -31,28 +46,19 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
     state, pp = init_state(net, lay, n, streams)
     topo, par = pack_topology(net, lay, pp.lag_w), pack_params(pp)
     v = {k: a.T for k, a in pp.values.items()}
-    st = _state(state)
+    st = state_view(state)
     S, L = lay.n_slots, lay.n_links
     flows = Flows(*(np.zeros((k, n)) for k in (S, S, S, S, S, L, S)))
-    mk = net.market
-    shape = dict(demand_t=len(lay.d_slot), unmet_t=len(lay.d_slot),
-                 shipped_t=lay.link_by_flow.n_groups - 1, stockpile_t=len(lay.sp_slot),
-                 origin_share=len(lay.od_slot), contract_t=lay.n_contracts,
-                 recycled_t=len(lay.rec_out))
-    rec = Records(**{k: np.zeros((n, months, w), np.float32) for k, w in shape.items()})
-    market = {k: np.zeros((n, months, w), np.float32) for k, w in
-              (("price_usd_per_kg", len(mk.price0)), ("payment_usd", len(mk.floor_names)),
-               ("tariff_usd", len(mk.tariff_names)))}
+    rec, market = outputs(net, lay, n, months)
     for t in range(months):
         m = month_inputs(net, lay, pp, v, state.market, t, streams)
         start = st.stock.copy().T if log is not None else None  # laid out as the flows
         chunk_month(t, topo, par, m, st, flows, rec)
-        mm = close_month(mk, state.market, v, t,
+        mm = close_month(net.market, state.market, v, t,
                          dict(stock=st.stock, need=flows.planned_in, short=flows.short_in,
                               made=flows.made, sent=flows.sent))
-        market["price_usd_per_kg"][:, t] = mm.price_usd_per_kg.T
-        market["payment_usd"][:, t] = mm.payment_usd.T
-        market["tariff_usd"][:, t] = mm.tariff_usd.T
+        for name, a in market.items():
+            a[:, t] = getattr(mm, name).T
         if log is not None:
             check_step(log, state, lay, start, flows.received.T, flows.used.T, flows.made.T,
                        flows.sent.T, flows.served_slot.T, t)

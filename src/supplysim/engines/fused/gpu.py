@@ -1,0 +1,220 @@
+"""A chunk of paths on an NVIDIA GPU (``backend="cuda"``).
+
+numba's CUDA target compiles the month of :mod:`supplysim.engines.fused.month` a second time,
+from the same Python source: one GPU thread runs one path as a block of width one, and its
+scratch rows are one column of ``(k, paths)`` arrays in device memory, so the threads of a warp
+read adjacent columns. State, per-path parameters and outputs stay on the GPU for the whole
+chunk. Each month the host sends what :func:`~supplysim.engines.fused.inputs.month_inputs`
+decided and reads back the flows the market close needs. A guard kernel checks every path's
+balance on the GPU; if one fails, the host repeats the check on a copy to name the node.
+
+Experimental (:data:`~supplysim.engines.backends.CUDA_CAVEAT`): run by numba's CUDA simulator,
+these kernels give the numpy backend's numbers bit for bit; on a GPU (an H200) single paths
+differ from numpy's as much as a 2-ulp change of the inputs makes them differ on the CPU, and
+the means agree (``benchmarks/README.md``, "GPU backend").
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import types
+
+import numpy as np
+from numba import cuda
+
+from supplysim.engines import balance
+from supplysim.engines.balance import BalanceLog, check_origin, check_step
+from supplysim.engines.fused import kernels, month
+from supplysim.engines.fused.inputs import month_inputs, pack_params
+from supplysim.engines.fused.month import Flows, Records, State, Work
+from supplysim.engines.fused.pack import pack_topology
+from supplysim.engines.fused.run import outputs, state_view
+from supplysim.engines.market import close_month
+from supplysim.engines.vector import init_state
+from supplysim.errors import InvariantError
+from supplysim.seeding import Streams
+
+#: GPU threads (paths) per thread block.
+THREADS = 128
+
+
+def _month_kernel(t, T, V, M, St, F, R, W):
+    """Month ``t`` of path ``p`` (one thread); ``_column(W, p)`` is the path's scratch, one
+    column of every scratch array (defined by :func:`_compile`)."""
+    p = cuda.grid(1)
+    if p < St.stock.shape[1]:
+        block_month(uidx(p), 1, t, T, V, M, St, F, R, _column(W, p))  # noqa: F821
+
+
+def _guard_kernel(t, T, St, F, start, bad):
+    """``bad[p]``: 0 if path ``p`` passes the checks of :mod:`supplysim.engines.balance` (same
+    tolerances), else the code of a broken one: 1 (a stock or slot balance), 2 (pipeline and
+    goods in transit disagree) or 3 (Chinese-origin shares)."""
+    p = cuda.grid(1)
+    if p >= St.stock.shape[1]:
+        return
+    code = 0
+    rtol = RTOL  # noqa: F821
+    for s in range(St.stock.shape[0]):
+        shipped = 0.0
+        for k in range(T.src_start[s], T.src_start[s + 1]):
+            shipped += F.sent[T.src_rows[k], p]
+        a, r, m, u, end = start[s, p], F.received[s, p], F.made[s, p], F.used[s, p], St.stock[s, p]
+        resid = a + r + m - u - shipped - F.served_slot[s, p] - end
+        scale = abs(a) + abs(r) + abs(m) + abs(u) + abs(end) + 1.0
+        if not math.isfinite(end) or end < -rtol * scale or abs(resid) > 1e-7 * scale:
+            code = 1
+        o = St.origin[s, p]
+        if code == 0 and not (math.isfinite(o) and -rtol <= o <= 1.0 + rtol):
+            code = 3
+    H = St.pipe.shape[0]
+    h_next = (t + 1) % H
+    for l in range(St.transit.shape[0]):
+        total = 0.0
+        for h in range(H):
+            total += St.pipe[h, l, p]
+        x = St.transit[l, p]
+        if code == 0 and not abs(total - x) <= 1e-6 + 1e-9 * abs(x):
+            code = 2
+        due, due_cn = St.pipe[h_next, l, p], St.pipe_cn[h_next, l, p]
+        if code == 0 and (due_cn < -1e-9 or due_cn > due + 1e-9 * (1.0 + abs(due))):
+            code = 3
+    bad[p] = code
+
+
+def _rebind(f, space: dict):
+    """``f`` (a plain or numba-compiled function) with its global names looked up in ``space``."""
+    f = getattr(f, "py_func", f)
+    return types.FunctionType(f.__code__, space, f.__name__, f.__defaults__, f.__closure__)
+
+
+_COMPILED: dict = {}
+
+
+def _compile() -> dict:
+    """The month and guard kernels, compiled on first use: the month's functions are rebound
+    to one another's device versions, then compiled for the GPU."""
+    if _COMPILED:
+        return _COMPILED
+    views = ", ".join(f"W.{f}[:, p:]" if f not in ("va", "vc") else f"W.{f}[p:]"
+                      for f in Work._fields)
+    space = {**vars(kernels), **vars(month), "cuda": cuda, "math": math,
+             "RTOL": balance.RTOL}
+    exec(f"def _column(W, p):\n    return Work({views})\n", space)
+    device = {name: cuda.jit(device=True)(_rebind(f, space)) for name, f in (
+        ("capped", kernels.capped), ("share_of", kernels.share_of), ("mix", kernels.mix),
+        ("group_sum", kernels.group_sum), ("allocate", kernels.allocate),
+        ("apply_exports", kernels.apply_exports), ("receive", month.receive),
+        ("run_lines", month.run_lines), ("resource_pass", month.resource_pass),
+        ("block_month", month.block_month), ("_column", space["_column"]))}
+    space.update(device)
+    _COMPILED.update(month=cuda.jit(_rebind(_month_kernel, space)),
+                     guard=cuda.jit(_rebind(_guard_kernel, space)))
+    return _COMPILED
+
+
+def _to_device(tup):
+    """A NamedTuple with its arrays copied to the GPU (scalars kept)."""
+    return type(tup)(*(cuda.to_device(np.ascontiguousarray(a)) if isinstance(a, np.ndarray)
+                       else a for a in tup))
+
+
+def _scratch(rows: tuple, n: int) -> Work:
+    """Scratch of ``n`` paths on the GPU, as :func:`month.new_work` of ``rows + (n,)`` lays
+    it out: approvals 1, delays 0, nothing fired."""
+    one = month.new_work.py_func(*rows, 1)  # one path: the rows and types of every array
+    return Work(*(cuda.to_device(np.full(a.shape[:-1] + (n,), a.flat[0], a.dtype))
+                  if f in ("approval", "delay", "fired") and a.size
+                  else cuda.device_array(a.shape[:-1] + (n,), a.dtype)
+                  for f, a in zip(Work._fields, one)))
+
+
+def available() -> bool:
+    """Whether numba sees a CUDA GPU."""
+    return cuda.is_available()
+
+
+class _Laps:
+    """Seconds of each part of the month loop, added to ``into`` by name (None: not timed).
+    A timed run waits for the GPU at each lap."""
+
+    def __init__(self, into: dict | None):
+        self.into, self.t = into, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        if self.into is None:
+            return
+        cuda.synchronize()
+        now = time.perf_counter()
+        self.into[name] = self.into.get(name, 0.0) + now - self.t
+        self.t = now
+
+
+def run_chunk_gpu(net, root, first: int, n: int, lay, months: int,
+                  log: BalanceLog | None = None, timings: dict | None = None
+                  ) -> dict[str, np.ndarray]:
+    """Simulate paths ``[first, first + n)`` for ``months`` months on the GPU; arrays shaped
+    (paths, months, k), float32, as :func:`supplysim.run.run_chunk` returns. ``timings``, if
+    given, receives the seconds of ``compile``, ``setup``, ``inputs`` (the month's decisions on
+    the host), ``to_gpu`` (their copy to the GPU), ``kernel`` (the month kernel), ``close``
+    (copies back and the market close), ``guard`` and ``outputs``."""
+    lap = _Laps(timings)
+    k = _compile()
+    lap("compile")
+    streams = Streams(root, first, n)
+    state, pp = init_state(net, lay, n, streams)
+    T, V = _to_device(pack_topology(net, lay, pp.lag_w)), _to_device(pack_params(pp))
+    v = {key: a.T for key, a in pp.values.items()}
+    host = state_view(state)
+    St = _to_device(host)
+    S, L = lay.n_slots, lay.n_links
+    F = Flows(*(cuda.device_array((rows, n)) for rows in (S, S, S, S, S, L, S)))
+    rec, market = outputs(net, lay, n, months)
+    R = _to_device(rec)
+    grid = (n + THREADS - 1) // THREADS
+    rows = (S, L, len(net.nodes), len(lay.line_node), len(lay.d_slot),
+            host.short_share.shape[0], len(lay.sp_slot))
+    W = _scratch(rows + (0,), n)
+    start, bad = cuda.device_array_like(St.stock), cuda.device_array(n, np.int8)
+    lap("setup")
+    for t in range(months):
+        m = month_inputs(net, lay, pp, v, state.market, t, streams)
+        lap("inputs")
+        if m.quota_left.shape[0] != W.quota_left.shape[0]:  # the month's active quotas
+            W = W._replace(quota_left=cuda.device_array((m.quota_left.shape[0], n)))
+        M = _to_device(m)
+        start.copy_to_device(St.stock)
+        lap("to_gpu")
+        k["month"][grid, THREADS](t, T, V, M, St, F, R, W)
+        lap("kernel")
+        host.stock[...] = St.stock.copy_to_host()  # the numpy engine's layout, as on the CPU
+        got = {name: getattr(F, field).copy_to_host() for name, field in
+               (("need", "planned_in"), ("short", "short_in"), ("made", "made"),
+                ("sent", "sent"))}
+        mm = close_month(net.market, state.market, v, t, dict(stock=host.stock, **got))
+        for name in market:
+            market[name][:, t] = getattr(mm, name).T
+        lap("close")
+        if log is not None:
+            k["guard"][grid, THREADS](t, T, St, F, start, bad)
+            if log.keep or bad.copy_to_host().any():
+                _check_on_host(log, state, lay, host, St, F, start, t)
+            lap("guard")
+    out = {name: a.copy_to_host() for name, a in zip(Records._fields, R)}
+    lap("outputs")
+    return {**out, **market}
+
+
+def _check_on_host(log, state, lay, host, St, F, start, t: int) -> None:
+    """The balance checks of the CPU backends on a copy of the GPU's state and flows; raises
+    :class:`InvariantError` naming the node (or the path, should only the GPU's check fail)."""
+    for view, d in zip(host, St):
+        view[...] = d.copy_to_host()
+    f = {name: d.copy_to_host().T for name, d in zip(Flows._fields, F)}
+    check_step(log, state, lay, start.copy_to_host().T, f["received"], f["used"], f["made"],
+               f["sent"], f["served_slot"], t)
+    check_origin(log.net, t, state.origin, state.pipe_cn_t, state.pipe_t)
+    if not log.keep:
+        raise InvariantError(f"step {t}: the GPU's balance check failed on a path that the "
+                             "host's check passes")
