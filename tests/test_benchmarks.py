@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -137,3 +138,18 @@ def test_replicated_world_is_k_disjoint_copies(bench):
     assert not any(copy[a] != copy[b] for a, b in zip(links.src_slot, links.dst_slot))
     with pytest.raises(ValueError):
         replicate.replicate_world(world, 0)
+
+
+def test_gpu_agreement_statistics(bench):
+    compare = bench("gpu").compare
+    rng = np.random.default_rng(1)
+    a = {"unmet_t": rng.random((64, 5, 3)).astype(np.float32),
+         "payment_usd": np.zeros((64, 5, 0), np.float32)}
+    regions = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    same = compare(a, a, regions)
+    assert same == dict(max_rel_diff={"unmet_t": 0.0}, equal_share={"unmet_t": 1.0},
+                        max_z_region_month=0.0)
+    b = dict(a, unmet_t=a["unmet_t"] + np.array([0.0, 0.0, 1.0], np.float32))
+    moved = compare(a, b, regions)
+    assert moved["equal_share"]["unmet_t"] == pytest.approx(2 / 3)
+    assert moved["max_z_region_month"] > 10
