@@ -1,6 +1,6 @@
 """The optional GPU backend (``backend="cuda"``): refused with a clear message where there is no
 GPU or no numba; its kernels, run in numba's CUDA simulator (Python, no GPU needed), give the
-numpy backend's numbers bit for bit and catch a broken balance.
+numpy backend's numbers bit for bit, and a broken balance stops the run with the node named.
 
 The simulator runs in a subprocess, since numba reads ``NUMBA_ENABLE_CUDASIM`` when it first
 imports ``numba.cuda``.
@@ -106,8 +106,34 @@ print("guard ok")
 """
 
 
-@pytest.mark.parametrize("script, printed", [(SIMULATED, "same numbers"), (GUARD, "guard ok")],
-                         ids=["kernel", "guard"])
+BROKEN = """
+import numpy as np
+import supplysim
+from supplysim.engines.balance import BalanceLog
+from supplysim.engines.fused import gpu
+from supplysim.errors import InvariantError
+from supplysim.network import compile_network
+from supplysim.run import run_chunk
+from supplysim.seeding import root_seed
+
+net = compile_network(supplysim.load_world(), supplysim.load_scenario("baseline_2024"))
+inputs = gpu.month_inputs
+def broken(net, lay, pp, v, books, t, streams):
+    m = inputs(net, lay, pp, v, books, t, streams)
+    if t == 2:
+        m.dem[0, 1] = np.nan  # path 1's first demand line
+    return m
+gpu.month_inputs = broken
+try:
+    run_chunk(net, root_seed(3), 0, 3, BalanceLog(net), months=4, backend="cuda")
+except InvariantError as exc:
+    print("caught:", exc)
+"""
+
+
+@pytest.mark.parametrize("script, printed", [(SIMULATED, "same numbers"), (GUARD, "guard ok"),
+                                             (BROKEN, "caught: step 2 (2024-03): node ")],
+                         ids=["kernel", "guard", "broken"])
 def test_cuda_kernels_in_the_simulator(script, printed):
     pytest.importorskip("numba")
     env = {**cli_env(), "NUMBA_ENABLE_CUDASIM": "1"}
