@@ -29,7 +29,7 @@ from supplysim.engines.balance import BalanceLog
 from supplysim.engines.layout import Layout
 from supplysim.errors import ExperimentalWarning
 from supplysim.network import compile_network
-from supplysim.parallel.chunks import chunk_plan, default_chunk
+from supplysim.parallel.chunks import chunk_plan
 from supplysim.run import run_chunk
 from supplysim.seeding import root_seed
 
@@ -115,7 +115,7 @@ def chunk_loop(net, paths: int, backend: str, guard: bool = False, timings=None)
 
     lay, root = Layout.of(net), root_seed(SEED)
     t0 = time.perf_counter()
-    for first, n in chunk_plan(paths, default_chunk(len(net.links), backend), len(net.links)):
+    for first, n in chunk_plan(paths, None, len(net.links), backend):
         log = BalanceLog(net) if guard else None
         if backend == "cuda":
             run_chunk_gpu(net, root, first, n, lay, net.n_months, log, timings)

@@ -13,8 +13,7 @@ from supplysim.engines.balance import BalanceLog
 from supplysim.engines.layout import Layout
 from supplysim.engines.vector import init_state, step
 from supplysim.network import Network, compile_network
-from supplysim.parallel.chunks import (DEFAULT_CHUNK, OUTPUTS, chunk_length, chunk_plan,
-                                      default_chunk)
+from supplysim.parallel.chunks import DEFAULT_CHUNK, OUTPUTS, chunk_length, chunk_plan
 from supplysim.results import Results
 from supplysim.results.dataset import to_dataset
 from supplysim.seeding import SeedLike, Streams, root_seed
@@ -132,15 +131,14 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
         if checkpoint is not None or client is not None or workers > 1:
             raise ValueError("checkpoint, client and workers apply to engine='vector' only")
         return _simulate_des(net, scenario, root_seed(seed), runs, t0)
-    chunk_size = chunk_size or default_chunk(len(net.links), backend)
-    plan = chunk_plan(runs, chunk_size, len(net.links))
+    plan = chunk_plan(runs, chunk_size, len(net.links), backend)
     ckpt = None
     if checkpoint is not None:
         from supplysim.parallel.checkpoint import Checkpoint
 
         ckpt = Checkpoint.open(checkpoint, scenario_name=scenario.name,
                                scenario_hash=scenario.hash, seed=seed, runs=runs,
-                               chunk_size=chunk_length(chunk_size, len(net.links)),
+                               chunk_size=chunk_length(chunk_size, len(net.links), backend),
                                restart=restart)
     root = ckpt.root if ckpt is not None else root_seed(seed)
     save = (lambda c, a: ckpt.save(*c, a)) if ckpt is not None else None

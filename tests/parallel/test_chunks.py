@@ -49,6 +49,7 @@ def test_gpu_chunks_are_larger():
     assert chunks.default_chunk(260, "cuda") == 64 * chunks.DEFAULT_CHUNK
     assert chunks.default_chunk(2144, "cuda") * 2144 <= 64 * chunks.CHUNK_CELLS
     assert chunks.default_chunk(260, "numba") == chunks.DEFAULT_CHUNK
+    assert chunks.chunk_plan(70_000, None, 260, "cuda")[:2] == [(0, 65536), (65536, 4464)]
 
 
 def test_simulate_takes_the_networks_default_chunk(licensing, monkeypatch):

@@ -38,29 +38,33 @@ def default_chunk(n_links: int | None = None, backend: str = "numpy") -> int:
     return max(BLOCK_PATHS, paths // BLOCK_PATHS * BLOCK_PATHS)
 
 
-def chunk_length(chunk_size: int | None, n_links: int | None = None) -> int:
+def chunk_length(chunk_size: int | None, n_links: int | None = None,
+                 backend: str = "numpy") -> int:
     """Paths per chunk once rounded up to whole random blocks.
 
     Parameters
     ----------
     chunk_size : int or None
-        Requested paths per chunk; None means :func:`default_chunk` of ``n_links``.
+        Requested paths per chunk; None means :func:`default_chunk` of ``n_links`` and
+        ``backend``.
     n_links : int, optional
         Links of the network, for the default.
+    backend : str
+        The backend that runs the chunks, for the default.
 
     Returns
     -------
     int
         A positive multiple of :data:`~supplysim.seeding.BLOCK_PATHS`.
     """
-    size = chunk_size or default_chunk(n_links)
+    size = chunk_size or default_chunk(n_links, backend)
     if size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {size}")
     return -(-size // BLOCK_PATHS) * BLOCK_PATHS
 
 
-def chunk_plan(runs: int, chunk_size: int | None,
-               n_links: int | None = None) -> list[tuple[int, int]]:
+def chunk_plan(runs: int, chunk_size: int | None, n_links: int | None = None,
+               backend: str = "numpy") -> list[tuple[int, int]]:
     """``(first, n)`` of each chunk; chunk sizes are rounded up to whole random blocks.
 
     Parameters
@@ -71,6 +75,8 @@ def chunk_plan(runs: int, chunk_size: int | None,
         Requested paths per chunk (see :func:`chunk_length`).
     n_links : int, optional
         Links of the network, for the default chunk size.
+    backend : str
+        The backend that runs the chunks, for the default chunk size.
 
     Returns
     -------
@@ -79,7 +85,7 @@ def chunk_plan(runs: int, chunk_size: int | None,
     """
     if runs < 1:
         raise ValueError(f"runs must be >= 1, got {runs}")
-    size = chunk_length(chunk_size, n_links)
+    size = chunk_length(chunk_size, n_links, backend)
     return [(a, min(size, runs - a)) for a in range(0, runs, size)]
 
 

@@ -27,7 +27,7 @@ from supplysim.engines import balance
 from supplysim.engines.balance import BalanceLog, check_origin, check_step
 from supplysim.engines.fused import kernels, month
 from supplysim.engines.fused.inputs import month_inputs, pack_params
-from supplysim.engines.fused.month import Flows, Records, State, Work
+from supplysim.engines.fused.month import Flows, Records, Work
 from supplysim.engines.fused.pack import pack_topology
 from supplysim.engines.fused.run import outputs, state_view
 from supplysim.engines.market import close_month
