@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -75,33 +76,16 @@ for name in ("china_licensing_2025", "us_japan_framework"):
 print("same numbers")
 """
 
-GUARD = """
+GUARD = f"""
+import sys
 import numpy as np
-from numba import cuda
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from guard_cases import P, broken_month
 from supplysim.engines.fused import gpu
-from supplysim.engines.fused.month import Flows, State
-from collections import namedtuple
-
-T = namedtuple("T", "src_start src_rows")(np.array([0, 1, 1]), np.array([0]))
-S, L, H, P = 2, 1, 3, 4
-def case(code):
-    z = lambda *shape: np.zeros(shape)
-    St = State(stock=np.full((S, P), 5.0), origin=np.full((S, P), 0.5), pipe=z(H, L, P),
-               pipe_cn=z(H, L, P), transit=z(L, P), demanded=z(S, P), short_share=z(1, P),
-               made_last=z(S, P))
-    F = Flows(*(z(S, P) for _ in range(5)), z(L, P), z(S, P))
-    start = St.stock.copy()
-    if code == 1:
-        St.stock[1, 2] = 6.0           # a tonne from nowhere
-    elif code == 2:
-        St.pipe[1, 0, 2] = 1.0         # goods in the pipeline and not in transit
-    elif code == 3:
-        St.origin[0, 2] = 1.5
-    bad = np.full(P, -1, np.int8)
-    gpu._compile()["guard"][1, P](0, T, St, F, start, bad)
-    return bad.tolist()
 for code in (0, 1, 2, 3):
-    assert case(code) == [0, 0, code, 0], (code, case(code))
+    bad = np.full(P, -1, np.int8)
+    gpu._compile()["guard"][1, P](0, *broken_month(code), bad, np.empty((2, P)))
+    assert bad.tolist() == [0, 0, code, 0], (code, bad.tolist())
 print("guard ok")
 """
 

@@ -16,23 +16,20 @@ the means agree (``benchmarks/README.md``, "GPU backend").
 
 from __future__ import annotations
 
-import math
 import time
 import types
 
 import numpy as np
 from numba import cuda
 
-from supplysim.engines import balance
-from supplysim.engines.balance import BalanceLog, check_origin, check_step
-from supplysim.engines.fused import kernels, month
+from supplysim.engines.balance import BalanceLog
+from supplysim.engines.fused import guard, kernels, month
 from supplysim.engines.fused.inputs import month_inputs, pack_params
 from supplysim.engines.fused.month import Flows, Records, Work
 from supplysim.engines.fused.pack import pack_topology
-from supplysim.engines.fused.run import outputs, state_view
+from supplysim.engines.fused.run import check_on_host, outputs, state_view
 from supplysim.engines.market import close_month
 from supplysim.engines.vector import init_state
-from supplysim.errors import InvariantError
 from supplysim.seeding import Streams
 
 #: GPU threads (paths) per thread block.
@@ -47,40 +44,13 @@ def _month_kernel(t, T, V, M, St, F, R, W):
         block_month(uidx(p), 1, t, T, V, M, St, F, R, _column(W, p))  # noqa: F821
 
 
-def _guard_kernel(t, T, St, F, start, bad):
-    """``bad[p]``: 0 if path ``p`` passes the checks of :mod:`supplysim.engines.balance` (same
-    tolerances), else the code of a broken one: 1 (a stock or slot balance), 2 (pipeline and
-    goods in transit disagree) or 3 (Chinese-origin shares)."""
+def _guard_kernel(t, T, St, F, start, bad, w):
+    """``bad[p]``: the balance guard's code of path ``p`` (one thread;
+    :func:`supplysim.engines.fused.guard.block_guard`); its scratch is column ``p`` of ``w``
+    ``(2, paths)``."""
     p = cuda.grid(1)
-    if p >= St.stock.shape[1]:
-        return
-    code = 0
-    rtol = RTOL  # noqa: F821
-    for s in range(St.stock.shape[0]):
-        shipped = 0.0
-        for k in range(T.src_start[s], T.src_start[s + 1]):
-            shipped += F.sent[T.src_rows[k], p]
-        a, r, m, u, end = start[s, p], F.received[s, p], F.made[s, p], F.used[s, p], St.stock[s, p]
-        resid = a + r + m - u - shipped - F.served_slot[s, p] - end
-        scale = abs(a) + abs(r) + abs(m) + abs(u) + abs(end) + 1.0
-        if not math.isfinite(end) or end < -rtol * scale or abs(resid) > 1e-7 * scale:
-            code = 1
-        o = St.origin[s, p]
-        if code == 0 and not (math.isfinite(o) and -rtol <= o <= 1.0 + rtol):
-            code = 3
-    H = St.pipe.shape[0]
-    h_next = (t + 1) % H
-    for l in range(St.transit.shape[0]):
-        total = 0.0
-        for h in range(H):
-            total += St.pipe[h, l, p]
-        x = St.transit[l, p]
-        if code == 0 and not abs(total - x) <= 1e-6 + 1e-9 * abs(x):
-            code = 2
-        due, due_cn = St.pipe[h_next, l, p], St.pipe_cn[h_next, l, p]
-        if code == 0 and (due_cn < -1e-9 or due_cn > due + 1e-9 * (1.0 + abs(due))):
-            code = 3
-    bad[p] = code
+    if p < St.stock.shape[1]:
+        block_guard(uidx(p), 1, t, T, St, F, start, bad, w[:, p:])  # noqa: F821
 
 
 def _rebind(f, space: dict):
@@ -99,15 +69,15 @@ def _compile() -> dict:
         return _COMPILED
     views = ", ".join(f"W.{f}[:, p:]" if f not in ("va", "vc") else f"W.{f}[p:]"
                       for f in Work._fields)
-    space = {**vars(kernels), **vars(month), "cuda": cuda, "math": math,
-             "RTOL": balance.RTOL}
+    space = {**vars(kernels), **vars(month), **vars(guard), "cuda": cuda}
     exec(f"def _column(W, p):\n    return Work({views})\n", space)
     device = {name: cuda.jit(device=True)(_rebind(f, space)) for name, f in (
         ("capped", kernels.capped), ("share_of", kernels.share_of), ("mix", kernels.mix),
         ("group_sum", kernels.group_sum), ("allocate", kernels.allocate),
         ("apply_exports", kernels.apply_exports), ("receive", month.receive),
         ("run_lines", month.run_lines), ("resource_pass", month.resource_pass),
-        ("block_month", month.block_month), ("_column", space["_column"]))}
+        ("block_month", month.block_month), ("block_guard", guard.block_guard),
+        ("_column", space["_column"]))}
     space.update(device)
     _COMPILED.update(month=cuda.jit(_rebind(_month_kernel, space)),
                      guard=cuda.jit(_rebind(_guard_kernel, space)))
@@ -177,6 +147,7 @@ def run_chunk_gpu(net, root, first: int, n: int, lay, months: int,
             host.short_share.shape[0], len(lay.sp_slot))
     W = _scratch(rows + (0,), n)
     start, bad = cuda.device_array_like(St.stock), cuda.device_array(n, np.int8)
+    guard_w = cuda.device_array((2, n))
     lap("setup")
     for t in range(months):
         m = month_inputs(net, lay, pp, v, state.market, t, streams)
@@ -197,24 +168,15 @@ def run_chunk_gpu(net, root, first: int, n: int, lay, months: int,
             market[name][:, t] = getattr(mm, name).T
         lap("close")
         if log is not None:
-            k["guard"][grid, THREADS](t, T, St, F, start, bad)
-            if log.keep or bad.copy_to_host().any():
-                _check_on_host(log, state, lay, host, St, F, start, t)
+            k["guard"][grid, THREADS](t, T, St, F, start, bad, guard_w)
+            broken = int(np.count_nonzero(bad.copy_to_host()))
+            if broken or log.keep:
+                for view, d in zip(host, St):
+                    view[...] = d.copy_to_host()
+                check_on_host(log, state, lay, start.copy_to_host(),
+                              Flows(*(d.copy_to_host() for d in F)), t, broken)
             lap("guard")
     out = {name: a.copy_to_host() for name, a in zip(Records._fields, R)}
     lap("outputs")
     return {**out, **market}
 
-
-def _check_on_host(log, state, lay, host, St, F, start, t: int) -> None:
-    """The balance checks of the CPU backends on a copy of the GPU's state and flows; raises
-    :class:`InvariantError` naming the node (or the path, should only the GPU's check fail)."""
-    for view, d in zip(host, St):
-        view[...] = d.copy_to_host()
-    f = {name: d.copy_to_host().T for name, d in zip(Flows._fields, F)}
-    check_step(log, state, lay, start.copy_to_host().T, f["received"], f["used"], f["made"],
-               f["sent"], f["served_slot"], t)
-    check_origin(log.net, t, state.origin, state.pipe_cn_t, state.pipe_t)
-    if not log.keep:
-        raise InvariantError(f"step {t}: the GPU's balance check failed on a path that the "
-                             "host's check passes")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_origin, check_step
+from supplysim.engines.fused.guard import guard_codes
 from supplysim.engines.fused.inputs import month_inputs, pack_params
 from supplysim.engines.fused.month import Flows, Records, State, chunk_month
 from supplysim.engines.fused.pack import own, pack_topology
 from supplysim.engines.market import close_month
 from supplysim.engines.vector import VectorState, init_state
+from supplysim.errors import InvariantError
 from supplysim.seeding import Streams
 
 
@@ -50,9 +52,10 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
     S, L = lay.n_slots, lay.n_links
     flows = Flows(*(np.zeros((k, n)) for k in (S, S, S, S, S, L, S)))
     rec, market = outputs(net, lay, n, months)
+    bad = np.zeros(n, np.int8)
     for t in range(months):
         m = month_inputs(net, lay, pp, v, state.market, t, streams)
-        start = st.stock.copy().T if log is not None else None  # laid out as the flows
+        start = st.stock.copy() if log is not None else None
         chunk_month(t, topo, par, m, st, flows, rec)
         mm = close_month(net.market, state.market, v, t,
                          dict(stock=st.stock, need=flows.planned_in, short=flows.short_in,
@@ -60,7 +63,27 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
         for name, a in market.items():
             a[:, t] = getattr(mm, name).T
         if log is not None:
-            check_step(log, state, lay, start, flows.received.T, flows.used.T, flows.made.T,
-                       flows.sent.T, flows.served_slot.T, t)
-            check_origin(log.net, t, state.origin, state.pipe_cn_t, state.pipe_t)
+            broken = guard_codes(t, topo, st, flows, start, bad)
+            if broken or log.keep:
+                check_on_host(log, state, lay, start, flows, t, broken)
     return {**rec._asdict(), **market}
+
+
+def check_on_host(log: BalanceLog, state: VectorState, lay, start, flows: Flows, t: int,
+                  broken: int) -> None:
+    """The host's balance checks of month ``t`` (:mod:`supplysim.engines.balance`), which name
+    step, node and material, on the state, the flows and the month's starting stocks
+    ``start`` laid out ``(k, paths)``; they also keep the log's terms. ``broken`` paths failed
+    the compiled guard (:mod:`~supplysim.engines.fused.guard`).
+
+    Raises
+    ------
+    InvariantError
+        From the host's checks, or, should they pass, for the ``broken`` paths.
+    """
+    check_step(log, state, lay, start.T, flows.received.T, flows.used.T, flows.made.T,
+               flows.sent.T, flows.served_slot.T, t)
+    check_origin(log.net, t, state.origin, state.pipe_cn_t, state.pipe_t)
+    if broken:
+        raise InvariantError(f"step {t}: the compiled balance guard failed on {broken} path(s) "
+                             "that the host's checks pass")
