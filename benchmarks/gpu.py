@@ -29,7 +29,7 @@ from supplysim.engines.balance import BalanceLog
 from supplysim.engines.layout import Layout
 from supplysim.errors import ExperimentalWarning
 from supplysim.network import compile_network
-from supplysim.parallel.chunks import chunk_plan
+from supplysim.parallel.chunks import chunk_plan, new_outputs
 from supplysim.run import run_chunk
 from supplysim.seeding import root_seed
 
@@ -118,7 +118,8 @@ def chunk_loop(net, paths: int, backend: str, guard: bool = False, timings=None)
     for first, n in chunk_plan(paths, None, len(net.links), backend):
         log = BalanceLog(net) if guard else None
         if backend == "cuda":
-            run_chunk_gpu(net, root, first, n, lay, net.n_months, log, timings)
+            run_chunk_gpu(net, root, first, n, lay, net.n_months, log,
+                          new_outputs(net, lay, n, net.n_months), timings)
         else:
             run_chunk(net, root, first, n, log, lay, backend=backend)
     return time.perf_counter() - t0
@@ -180,7 +181,8 @@ def block_sizes(paths: int, months: int, threads: list[int]) -> dict:
     try:
         for th in threads:
             gpu.THREADS, laps = th, {}
-            gpu.run_chunk_gpu(net, root, 0, paths, lay, months, None, laps)
+            gpu.run_chunk_gpu(net, root, 0, paths, lay, months, None,
+                              new_outputs(net, lay, paths, months), laps)
             out[th] = laps["kernel"]
             print(f"{th} threads per block: kernel {laps['kernel']:.3f} s "
                   f"({paths * net.n_nodes * months / laps['kernel']:.3g} node-steps/s)",

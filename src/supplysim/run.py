@@ -13,7 +13,8 @@ from supplysim.engines.balance import BalanceLog
 from supplysim.engines.layout import Layout
 from supplysim.engines.vector import init_state, step
 from supplysim.network import Network, compile_network
-from supplysim.parallel.chunks import DEFAULT_CHUNK, OUTPUTS, chunk_length, chunk_plan
+from supplysim.parallel.chunks import (DEFAULT_CHUNK, OUTPUTS, chunk_length, chunk_plan,
+                                       new_outputs, rows_of)
 from supplysim.results import Results
 from supplysim.results.dataset import to_dataset
 from supplysim.seeding import SeedLike, Streams, root_seed
@@ -22,28 +23,29 @@ __all__ = ["DEFAULT_CHUNK", "chunk_plan", "run_chunk", "simulate", "to_dataset"]
 
 def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
               log: BalanceLog | None = None, layout: Layout | None = None,
-              months: int | None = None, backend: str = "numpy") -> dict[str, np.ndarray]:
+              months: int | None = None, backend: str = "numpy",
+              out: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Simulate paths ``[first, first + n)``; arrays shaped (paths, months, k), float32.
 
     The result depends on ``net``, ``root``, ``first`` and ``n`` only (``first`` is a multiple
     of the random block size), so chunks can run anywhere and in any order. ``months`` stops
     after the first months of the horizon (default: all of them). ``backend`` is one of
-    :data:`~supplysim.engines.backends.BACKENDS`; all give the same numbers.
+    :data:`~supplysim.engines.backends.BACKENDS`; all give the same numbers. ``out``, zeroed
+    arrays of :func:`~supplysim.parallel.chunks.new_outputs` (e.g. rows of a whole run's
+    arrays), receives the result, which is then ``out`` itself.
     """
     lay = layout or Layout.of(net)
+    T = months or net.n_months
+    out = out if out is not None else new_outputs(net, lay, n, T)
     compiled = compiled_runner(backend)
     if compiled is not None:
-        return compiled(net, root, first, n, lay, months or net.n_months, log)
+        return compiled(net, root, first, n, lay, T, log, out)
     streams = Streams(root, first, n)
     state, pp = init_state(net, lay, n, streams)
-    out, T = {}, net.n_months if months is None else months
     for t in range(T):
         rec = step(state, net, lay, pp, streams, log)
         for name in OUTPUTS:
-            a = getattr(rec, name)
-            if name not in out:
-                out[name] = np.empty((n, T, a.shape[1]), np.float32)
-            out[name][:, t] = a
+            out[name][:, t] = getattr(rec, name)
     return out
 
 
@@ -147,21 +149,33 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
                                     world, scenario, progress, workers, backend)
         return _summary_results(net, acc, root, plan, runs, t0, scenario, ckpt, resumed,
                                 backend)
+    lay = Layout.of(net)
+    arrays = new_outputs(net, lay, runs, net.n_months)  # chunks fill their rows
+
+    def place(chunk, got, new=True):
+        rows = rows_of(arrays, chunk)
+        for k, a in rows.items():
+            if not np.may_share_memory(a, got[k]):  # not written in place
+                a[...] = got[k]
+        if new and save is not None:
+            save(chunk, rows)
+
     parts = ckpt.load_done(plan) if ckpt is not None else {}
+    for chunk, got in parts.items():
+        place(chunk, got, new=False)
     todo = [c for c in plan if c not in parts]
     resumed = len(parts)
+    del parts
     if client is not None:
         from supplysim.parallel.dask import run_on_cluster
 
-        parts.update(run_on_cluster(client, given_world, scenario, world.vocabulary(), root,
-                                    todo, save, backend=backend))
+        run_on_cluster(client, given_world, scenario, world.vocabulary(), root, todo, place,
+                       keep=False, backend=backend)
     else:
-        for chunk, arrays in _local_chunks(net, root, todo, workers, given_world, world,
-                                           scenario, progress, backend):
-            parts[chunk] = arrays
-            if save is not None:
-                save(chunk, arrays)
-    arrays = {k: np.concatenate([parts[c][k] for c in plan]) for k in OUTPUTS}
+        for chunk, got in _local_chunks(net, root, todo, workers, given_world, world,
+                                        scenario, progress, backend,
+                                        lambda c: rows_of(arrays, c)):
+            place(chunk, got)
     seconds = time.perf_counter() - t0
     ds = to_dataset(net, arrays, seed=root.entropy, chunk_size=plan[0][1])
     meta = dict(paths=runs, steps=net.n_months, nodes=net.n_nodes, seconds=seconds,
@@ -250,8 +264,9 @@ def _summary_results(net: Network, acc, root, plan, runs: int, t0: float, scenar
 
 
 def _local_chunks(net: Network, root, todo, workers: int, given_world, world, scenario,
-                  progress: bool, backend: str):
-    """``(chunk, arrays)`` of every chunk of ``todo`` in order, run here or in worker processes."""
+                  progress: bool, backend: str, out_of=None):
+    """``(chunk, arrays)`` of every chunk of ``todo`` in order, run here or in worker processes;
+    a chunk run here fills ``out_of(chunk)`` if given (see :func:`run_chunk`)."""
     if workers > 1 and len(todo) > 1:
         from supplysim.parallel.pool import run_in_processes
 
@@ -259,7 +274,8 @@ def _local_chunks(net: Network, root, todo, workers: int, given_world, world, sc
                                  backend)
     else:
         lay = Layout.of(net)
-        items = ((chunk, run_chunk(net, root, *chunk, BalanceLog(net), lay, backend=backend))
+        items = ((chunk, run_chunk(net, root, *chunk, BalanceLog(net), lay, backend=backend,
+                                   out=out_of(chunk) if out_of else None))
                  for chunk in todo)
     return _progress(items, progress, scenario.name, len(todo))
 

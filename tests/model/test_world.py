@@ -117,3 +117,16 @@ def test_estimate_cells_give_each_estimated_cell_its_distribution(world):
         assert dist.support() == pytest.approx((r.low, r.high))
         assert dist is world_estimate(world, r.table, r.row_id, r.column)  # shared, not rebuilt
     assert world_estimate(world, "mines", "no_such_mine", "capacity_t_per_yr") is None
+
+
+def test_a_loaded_world_is_read_again_when_a_file_changes_and_is_never_shared(tmp_path):
+    folder = _copy_world(tmp_path)
+    first = load_world(folder)
+    first.mines.loc[first.mines.index[0], "country"] = "Atlantis"  # the caller's own copy
+    again = load_world(folder)
+    assert again.mines.country.iloc[0] != "Atlantis"
+    mines = pd.read_csv(folder / "mines.csv", dtype=str, keep_default_na=False)
+    mines.loc[0, "country"] = "Atlantis"
+    mines.to_csv(folder / "mines.csv", index=False)
+    with pytest.raises(DataError, match="unknown country 'Atlantis'"):
+        load_world(folder)

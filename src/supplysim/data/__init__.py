@@ -70,6 +70,9 @@ def _convert(values: pd.Series, col, table: str) -> pd.Series:
 def load_world(path: str | Path | None = None) -> World:
     """Load a world folder (default: the embedded 2024 world) and check its references.
 
+    A folder is read and checked once per process while its files are unchanged; each call
+    returns a World of its own copies of the tables.
+
     Parameters
     ----------
     path : str or Path, optional
@@ -81,9 +84,33 @@ def load_world(path: str | Path | None = None) -> World:
     DataError
         If a table or column is missing, a value is not a number, or a reference is unknown.
     """
+    folder = (Path(path) if path is not None else DEFAULT_WORLD).resolve()
+    key = (folder, _stamp(folder), _stamp(DATA_DIR, "schema.csv"))
+    if key not in _LOADED:
+        _LOADED.clear()  # keep one folder's tables, the one in use
+        _LOADED[key] = _read_world(folder)
+    w = _LOADED[key]
+    return World(tables={k: f.copy() for k, f in w.tables.items()}, schema=w.schema.copy(),
+                 name=w.name, meta=dict(w.meta), base_minerals=w.base_minerals)
+
+
+#: The last world read, by folder and the stamps of its files (see :func:`_stamp`).
+_LOADED: dict = {}
+
+
+def _stamp(folder: Path, pattern: str = "**/*.csv") -> tuple:
+    """Name, size and modification time of the files under ``folder`` matching ``pattern``."""
+    stamps = []
+    for p in sorted(folder.glob(pattern)):
+        st = p.stat()
+        stamps.append((str(p.relative_to(folder)), st.st_size, st.st_mtime_ns))
+    return tuple(stamps)
+
+
+def _read_world(folder: Path) -> World:
+    """Read and check the world folder ``folder`` (see :func:`load_world`)."""
     from supplysim.model.checks import check_world
 
-    folder = Path(path) if path is not None else DEFAULT_WORLD
     schema_path = folder / "schema.csv"
     schema = read_schema(schema_path if schema_path.exists() else None)
     tables = {t: _read_table(folder, t, schema) for t in TABLES}

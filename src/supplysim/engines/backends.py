@@ -46,7 +46,8 @@ def compiled_runner(name: str) -> Callable | None:
 
     The runner is :func:`supplysim.engines.fused.run.run_chunk_compiled` (``"numba"``) or
     :func:`supplysim.engines.fused.gpu.run_chunk_gpu` (``"cuda"``), called as
-    ``runner(net, root, first, n, layout, months, log)``.
+    ``runner(net, root, first, n, layout, months, log, out)`` (``out`` as
+    :func:`supplysim.run.run_chunk` takes it).
 
     Raises
     ------

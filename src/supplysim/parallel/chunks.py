@@ -7,6 +7,8 @@ the network, the root seed, ``first`` and ``n`` alone.
 
 from __future__ import annotations
 
+import numpy as np
+
 from supplysim.seeding import BLOCK_PATHS
 
 #: Default paths per chunk [paths]; a multiple of the random block size.
@@ -92,3 +94,23 @@ def chunk_plan(runs: int, chunk_size: int | None, n_links: int | None = None,
 #: Arrays a chunk returns, each shaped (paths, months, k), float32.
 OUTPUTS = ("demand_t", "unmet_t", "shipped_t", "stockpile_t", "origin_share", "price_usd_per_kg",
            "payment_usd", "tariff_usd", "contract_t", "recycled_t")
+
+
+def new_outputs(net, lay, paths: int, months: int) -> dict[str, np.ndarray]:
+    """Zeroed :data:`OUTPUTS` of ``paths`` paths and ``months`` months, shaped
+    (paths, months, k), float32; ``lay`` is the network's
+    :class:`~supplysim.engines.layout.Layout`."""
+    mk = net.market
+    width = dict(demand_t=len(lay.d_slot), unmet_t=len(lay.d_slot),
+                 shipped_t=lay.link_by_flow.n_groups - 1, stockpile_t=len(lay.sp_slot),
+                 origin_share=len(lay.od_slot), price_usd_per_kg=len(mk.price0),
+                 payment_usd=len(mk.floor_names), tariff_usd=len(mk.tariff_names),
+                 contract_t=lay.n_contracts, recycled_t=len(lay.rec_out))
+    return {k: np.zeros((paths, months, width[k]), np.float32) for k in OUTPUTS}
+
+
+def rows_of(arrays: dict[str, np.ndarray], chunk: tuple[int, int]) -> dict[str, np.ndarray]:
+    """Views of the paths ``[first, first + n)`` of a run's ``arrays``, for ``chunk = (first,
+    n)``."""
+    first, n = chunk
+    return {k: a[first:first + n] for k, a in arrays.items()}

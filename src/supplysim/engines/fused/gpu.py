@@ -25,9 +25,9 @@ from numba import cuda
 from supplysim.engines.balance import BalanceLog
 from supplysim.engines.fused import guard, kernels, month
 from supplysim.engines.fused.inputs import month_inputs, pack_params
-from supplysim.engines.fused.month import Flows, Records, Work
+from supplysim.engines.fused.month import Flows, Work
 from supplysim.engines.fused.pack import pack_topology
-from supplysim.engines.fused.run import check_on_host, outputs, state_view
+from supplysim.engines.fused.run import check_on_host, split_outputs, state_view
 from supplysim.engines.market import close_month
 from supplysim.engines.vector import init_state
 from supplysim.seeding import Streams
@@ -121,11 +121,11 @@ class _Laps:
         self.t = now
 
 
-def run_chunk_gpu(net, root, first: int, n: int, lay, months: int,
-                  log: BalanceLog | None = None, timings: dict | None = None
+def run_chunk_gpu(net, root, first: int, n: int, lay, months: int, log: BalanceLog | None,
+                  out: dict[str, np.ndarray], timings: dict | None = None
                   ) -> dict[str, np.ndarray]:
-    """Simulate paths ``[first, first + n)`` for ``months`` months on the GPU; arrays shaped
-    (paths, months, k), float32, as :func:`supplysim.run.run_chunk` returns. ``timings``, if
+    """Simulate paths ``[first, first + n)`` for ``months`` months on the GPU into ``out``,
+    as :func:`~supplysim.engines.fused.run.run_chunk_compiled` does; returns ``out``. ``timings``, if
     given, receives the seconds of ``compile``, ``setup``, ``inputs`` (the month's decisions on
     the host), ``to_gpu`` (their copy to the GPU), ``kernel`` (the month kernel), ``close``
     (copies back and the market close), ``guard`` and ``outputs``."""
@@ -140,7 +140,7 @@ def run_chunk_gpu(net, root, first: int, n: int, lay, months: int,
     St = _to_device(host)
     S, L = lay.n_slots, lay.n_links
     F = Flows(*(cuda.device_array((rows, n)) for rows in (S, S, S, S, S, L, S)))
-    rec, market = outputs(net, lay, n, months)
+    rec, market = split_outputs(out)
     R = _to_device(rec)
     grid = (n + THREADS - 1) // THREADS
     rows = (S, L, len(net.nodes), len(lay.line_node), len(lay.d_slot),
@@ -176,7 +176,8 @@ def run_chunk_gpu(net, root, first: int, n: int, lay, months: int,
                 check_on_host(log, state, lay, start.copy_to_host(),
                               Flows(*(d.copy_to_host() for d in F)), t, broken)
             lap("guard")
-    out = {name: a.copy_to_host() for name, a in zip(Records._fields, R)}
+    for host_rec, d in zip(rec, R):
+        d.copy_to_host(host_rec)
     lap("outputs")
-    return {**out, **market}
+    return out
 

@@ -25,25 +25,19 @@ def state_view(state: VectorState) -> State:
                  short_share=own(state.short_share.T), made_last=state.made_t.T)
 
 
-def outputs(net, lay, n: int, months: int) -> tuple[Records, dict[str, np.ndarray]]:
-    """Zeroed output arrays of ``n`` paths (paths, months, k), float32: those the compiled
-    month writes, and the market close's by name."""
-    shape = dict(demand_t=len(lay.d_slot), unmet_t=len(lay.d_slot),
-                 shipped_t=lay.link_by_flow.n_groups - 1, stockpile_t=len(lay.sp_slot),
-                 origin_share=len(lay.od_slot), contract_t=lay.n_contracts,
-                 recycled_t=len(lay.rec_out))
-    rec = Records(**{k: np.zeros((n, months, w), np.float32) for k, w in shape.items()})
-    mk = net.market
-    market = {k: np.zeros((n, months, w), np.float32) for k, w in
-              (("price_usd_per_kg", len(mk.price0)), ("payment_usd", len(mk.floor_names)),
-               ("tariff_usd", len(mk.tariff_names)))}
-    return rec, market
+def split_outputs(out: dict[str, np.ndarray]) -> tuple[Records, dict[str, np.ndarray]]:
+    """A chunk's output arrays (see :func:`supplysim.parallel.chunks.new_outputs`) as those
+    the compiled month writes and the market close's by name."""
+    return (Records(**{k: out[k] for k in Records._fields}),
+            {k: a for k, a in out.items() if k not in Records._fields})
 
 
 def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
-                       log: BalanceLog | None = None) -> dict[str, np.ndarray]:
-    """Simulate paths ``[first, first + n)`` for ``months`` months on the compiled month;
-    arrays shaped (paths, months, k), float32, as :func:`supplysim.run.run_chunk` returns."""
+                       log: BalanceLog | None, out: dict[str, np.ndarray]
+                       ) -> dict[str, np.ndarray]:
+    """Simulate paths ``[first, first + n)`` for ``months`` months on the compiled month into
+    ``out``, zeroed arrays shaped (paths, months, k), float32, as
+    :func:`supplysim.run.run_chunk` fills them; returns ``out``."""
     streams = Streams(root, first, n)
     state, pp = init_state(net, lay, n, streams)
     topo, par = pack_topology(net, lay, pp.lag_w), pack_params(pp)
@@ -51,7 +45,7 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
     st = state_view(state)
     S, L = lay.n_slots, lay.n_links
     flows = Flows(*(np.zeros((k, n)) for k in (S, S, S, S, S, L, S)))
-    rec, market = outputs(net, lay, n, months)
+    rec, market = split_outputs(out)
     bad = np.zeros(n, np.int8)
     for t in range(months):
         m = month_inputs(net, lay, pp, v, state.market, t, streams)
@@ -66,7 +60,7 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
             broken = guard_codes(t, topo, st, flows, start, bad)
             if broken or log.keep:
                 check_on_host(log, state, lay, start, flows, t, broken)
-    return {**rec._asdict(), **market}
+    return out
 
 
 def check_on_host(log: BalanceLog, state: VectorState, lay, start, flows: Flows, t: int,
