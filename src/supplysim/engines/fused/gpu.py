@@ -125,10 +125,10 @@ def run_chunk_gpu(net, root, first: int, n: int, lay, months: int, log: BalanceL
                   out: dict[str, np.ndarray], timings: dict | None = None
                   ) -> dict[str, np.ndarray]:
     """Simulate paths ``[first, first + n)`` for ``months`` months on the GPU into ``out``,
-    as :func:`~supplysim.engines.fused.run.run_chunk_compiled` does; returns ``out``. ``timings``, if
-    given, receives the seconds of ``compile``, ``setup``, ``inputs`` (the month's decisions on
-    the host), ``to_gpu`` (their copy to the GPU), ``kernel`` (the month kernel), ``close``
-    (copies back and the market close), ``guard`` and ``outputs``."""
+    as :func:`~supplysim.engines.fused.run.run_chunk_compiled` does; returns ``out``.
+    ``timings``, if given, receives the seconds of ``compile``, ``setup``, ``inputs`` (the
+    month's decisions on the host), ``to_gpu`` (their copy to the GPU), ``kernel`` (the month
+    kernel), ``close`` (copies back and the market close), ``guard`` and ``outputs``."""
     lap = _Laps(timings)
     k = _compile()
     lap("compile")
@@ -180,4 +180,3 @@ def run_chunk_gpu(net, root, first: int, n: int, lay, months: int, log: BalanceL
         d.copy_to_host(host_rec)
     lap("outputs")
     return out
-
