@@ -173,8 +173,7 @@ def simulate(scenario, runs: int = 1000, seed: SeedLike = None, chunk_size: int 
                        keep=False, backend=backend)
     else:
         for chunk, got in _local_chunks(net, root, todo, workers, given_world, world,
-                                        scenario, progress, backend,
-                                        lambda c: rows_of(arrays, c)):
+                                        scenario, progress, backend, lay, arrays):
             place(chunk, got)
     seconds = time.perf_counter() - t0
     ds = to_dataset(net, arrays, seed=root.entropy, chunk_size=plan[0][1])
@@ -264,18 +263,18 @@ def _summary_results(net: Network, acc, root, plan, runs: int, t0: float, scenar
 
 
 def _local_chunks(net: Network, root, todo, workers: int, given_world, world, scenario,
-                  progress: bool, backend: str, out_of=None):
+                  progress: bool, backend: str, lay: Layout | None = None, arrays=None):
     """``(chunk, arrays)`` of every chunk of ``todo`` in order, run here or in worker processes;
-    a chunk run here fills ``out_of(chunk)`` if given (see :func:`run_chunk`)."""
+    a chunk run here fills its rows of the run's ``arrays`` if given (see :func:`run_chunk`)."""
     if workers > 1 and len(todo) > 1:
         from supplysim.parallel.pool import run_in_processes
 
         items = run_in_processes(workers, given_world, scenario, world.vocabulary(), root, todo,
                                  backend)
     else:
-        lay = Layout.of(net)
+        lay = lay or Layout.of(net)
         items = ((chunk, run_chunk(net, root, *chunk, BalanceLog(net), lay, backend=backend,
-                                   out=out_of(chunk) if out_of else None))
+                                   out=rows_of(arrays, chunk) if arrays else None))
                  for chunk in todo)
     return _progress(items, progress, scenario.name, len(todo))
 
