@@ -73,7 +73,7 @@ def _compile() -> dict:
     exec(f"def _column(W, p):\n    return Work({views})\n", space)
     device = {name: cuda.jit(device=True)(_rebind(f, space)) for name, f in (
         ("capped", kernels.capped), ("share_of", kernels.share_of), ("mix", kernels.mix),
-        ("group_sum", kernels.group_sum), ("allocate", kernels.allocate),
+        ("group_sum", kernels.group_sum), ("put_rows", month.put_rows), ("allocate", kernels.allocate),
         ("apply_exports", kernels.apply_exports), ("receive", month.receive),
         ("run_lines", month.run_lines), ("resource_pass", month.resource_pass),
         ("block_month", month.block_month), ("block_guard", guard.block_guard),
@@ -134,7 +134,8 @@ def run_chunk_gpu(net, root, first: int, n: int, lay, months: int, log: BalanceL
     lap("compile")
     streams = Streams(root, first, n)
     state, pp = init_state(net, lay, n, streams)
-    T, V = _to_device(pack_topology(net, lay, pp.lag_w)), _to_device(pack_params(pp))
+    topo = pack_topology(net, lay, pp.lag_w)
+    T, V = _to_device(topo), _to_device(pack_params(pp))
     v = {key: a.T for key, a in pp.values.items()}
     host = state_view(state)
     St = _to_device(host)
@@ -144,8 +145,10 @@ def run_chunk_gpu(net, root, first: int, n: int, lay, months: int, log: BalanceL
     R = _to_device(rec)
     grid = (n + THREADS - 1) // THREADS
     rows = (S, L, len(net.nodes), len(lay.line_node), len(lay.d_slot),
-            host.short_share.shape[0], len(lay.sp_slot))
-    W = _scratch(rows + (0,), n)
+            host.short_share.shape[0], len(lay.sp_slot),
+            pp.values["quota_t_per_month"].shape[1],  # every quota, active or not
+            month.summed_rows.py_func(topo))
+    W = _scratch(rows, n)
     start, bad = cuda.device_array_like(St.stock), cuda.device_array(n, np.int8)
     guard_w = cuda.device_array((2, n))
     lap("setup")

@@ -19,7 +19,7 @@ from supplysim.engines.fused.kernels import (OPTS, TINY, allocate, apply_exports
                                              group_sum, mix, share_of, uidx)
 
 #: Paths of one block: the width of every inner loop.
-BLOCK = 32
+BLOCK = 64
 
 
 class State(NamedTuple):
@@ -101,14 +101,16 @@ class Work(NamedTuple):
     fired: np.ndarray
     sp: np.ndarray
     quota_left: np.ndarray
+    rows: np.ndarray
     va: np.ndarray
     vc: np.ndarray
 
 
 @njit(**OPTS)
-def new_work(S, L, N, NL, D, W, SP, Z, B):
+def new_work(S, L, N, NL, D, W, SP, Z, F, B):
     """Scratch for ``S`` slots, ``L`` links, ``N`` nodes, ``NL`` lines, ``D`` demand lines,
-    ``W`` watched countries, ``SP`` stockpiles, ``Z`` quotas and ``B`` paths; approvals 1,
+    ``W`` watched countries, ``SP`` stockpiles, ``Z`` quotas, ``F`` recorded sums of links
+    and ``B`` paths; approvals 1,
     delays 0."""
     e = np.empty
     return Work(e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)),
@@ -117,13 +119,30 @@ def new_work(S, L, N, NL, D, W, SP, Z, B):
                 e((NL, B)), e((NL, B)), e((NL, B)), e((L, B)), e((L, B)), e((L, B)),
                 e((L, B)), e((L, B)), e((L, B)), e((L, B)), np.ones((L, B)),
                 np.zeros((L, B), np.int64), e((D, B)), e((D, B)), e((W, B)), e((W, B)),
-                np.zeros((W, B), np.bool_), e((SP, B)), e((Z, B)), e(B), e(B))
+                np.zeros((W, B), np.bool_), e((SP, B)), e((Z, B)), e((F, B)), e(B), e(B))
 
 
 @njit(**OPTS)
-def receive(p0, nb, h, T, St, F, Wk):
+def summed_rows(T):
+    """Rows of the scratch that holds the recorded sums of links (flows, contracts)."""
+    return max(len(T.flow_start), len(T.contract_start)) - 1
+
+
+@njit(**OPTS)
+def put_rows(out, p0, nb, t, x, n):
+    """Rows ``0 .. n`` of a block's ``x`` (rows, nb) into month ``t`` of the record ``out``
+    (paths, months, k): ``out[p0 + j, t, i] = x[i, j]``."""
+    for j in range(nb):
+        q = p0 + uidx(j)
+        for i in range(n):
+            out[q, t, i] = x[i, j]
+
+
+@njit(**OPTS)
+def receive(p0, nb, h, T, St, F, Wk, now):
     """Goods due at ring position ``h`` reach their buyers and mix into their origin share;
-    adds them to ``F.received`` [t]."""
+    adds them to ``F.received`` [t]. ``now``: read only the links with a lead time of 0
+    months, the only goods that reach position ``h`` after its first receive of the month."""
     pipe, pipe_cn, transit, stock, origin = St.pipe, St.pipe_cn, St.transit, St.stock, St.origin
     va, vc, acc = Wk.va, Wk.vc, F.received
     for s in range(len(T.dst_start) - 1):
@@ -132,6 +151,8 @@ def receive(p0, nb, h, T, St, F, Wk):
             vc[j] = 0.0
         for k in range(T.dst_start[s], T.dst_start[s + 1]):
             l = T.dst_rows[k]
+            if now and (T.lag_ptr[l] == T.lag_ptr[l + 1] or T.lag_k[T.lag_ptr[l]] != 0):
+                continue
             for j in range(nb):
                 q = p0 + uidx(j)
                 x = pipe[h, l, q]
@@ -166,17 +187,22 @@ def run_lines(p0, nb, T, V, St, F, Wk):
         for k in range(T.out_line_start[i], T.out_line_start[i + 1]):
             r = T.out_line_rows[k]
             sl = T.op_slot[r]
-            first = k == T.out_line_start[i]
+            if k == T.out_line_start[i]:
+                for j in range(nb):
+                    act[i, j] = need[sl, j] / max(out_yield[r, p0 + uidx(j)], TINY)
+                continue
             for j in range(nb):
                 x = need[sl, j] / max(out_yield[r, p0 + uidx(j)], TINY)
-                act[i, j] = x if first else max(act[i, j], x)
+                act[i, j] = max(act[i, j], x)
     group_sum(T.node_line_start, T.node_line_rows, act, 0, node_a, nb)
     for i in range(NL):
         n = T.line_node[i]
+        if T.must_run[i]:
+            for j in range(nb):
+                act[i, j] = cap[n, j]
+            continue
         for j in range(nb):
             act[i, j] = act[i, j] * capped(cap[n, j], node_a[n, j])
-            if T.must_run[i]:
-                act[i, j] = cap[n, j]
     planned, fill, used, made = F.planned_in, Wk.fill, F.used, F.made
     for s in range(S):
         for j in range(nb):
@@ -202,6 +228,10 @@ def run_lines(p0, nb, T, V, St, F, Wk):
     line_cn, made_cn = Wk.line_cn, Wk.made_cn
     va, vc = Wk.va, Wk.vc
     for i in range(NL):
+        if T.line_china[i]:
+            for j in range(nb):
+                line_cn[i, j] = 1.0
+            continue
         for j in range(nb):
             va[j] = 0.0
             vc[j] = 0.0
@@ -213,7 +243,7 @@ def run_lines(p0, nb, T, V, St, F, Wk):
                 va[j] += x
                 vc[j] += x * origin[sl, p0 + uidx(j)]
         for j in range(nb):
-            line_cn[i, j] = 1.0 if T.line_china[i] else min(max(share_of(vc[j], va[j]), 0.0), 1.0)
+            line_cn[i, j] = min(max(share_of(vc[j], va[j]), 0.0), 1.0)
     for s in range(S):
         for j in range(nb):
             q = p0 + uidx(j)
@@ -290,7 +320,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     for s in range(S):
         for j in range(nb):
             F.received[s, p0 + uidx(j)] = 0.0
-    receive(p0, nb, t % H, T, St, F, Wk)
+    receive(p0, nb, t % H, T, St, F, Wk, False)
 
     dem, dem_slot, cap = Wk.dem, Wk.dem_slot, Wk.cap
     for d in range(D):
@@ -324,27 +354,34 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     tin, order, order2 = Wk.tin, Wk.unfilled, Wk.order2
     group_sum(T.dst_start, T.dst_rows, transit, p0, tin, nb)
     for s in range(S):
+        if not T.consumer[s]:
+            for j in range(nb):
+                order[s, j] = 0.0
+                order2[s, j] = 0.0
+            continue
+        extra = T.supply_line_months[s]
         for j in range(nb):
             q = p0 + uidx(j)
-            o = 0.0
-            if T.consumer[s]:
-                u = planned[s, q] + dem_slot[s, j]
-                gap = (V.cover[s, q] + T.supply_line_months[s]) * u - stock[s, q] - tin[s, j]
-                o = max(u + gap / T.adjust, 0.0)
+            u = planned[s, q] + dem_slot[s, j]
+            gap = (V.cover[s, q] + extra) * u - stock[s, q] - tin[s, j]
+            o = max(u + gap / T.adjust, 0.0)
             order[s, j] = o
             order2[s, j] = o
     link_order, contracted, into = Wk.link_order, Wk.contracted, Wk.into
     if M.use_contracts:
         for l in range(L):
-            c = T.contract_of_link[l]
-            for j in range(nb):
-                q = p0 + uidx(j)
-                x = 0.0
-                if c >= 0 and M.contracts_on:
-                    x = (V.contract_t[c, q] * M.contract_active[c]) * T.contract_weight[l]
-                if T.recycle[l]:
-                    x = max(stock[T.link_src[l], q], 0.0) * T.contract_weight[l]
-                contracted[l, j] = x
+            c, wgt = T.contract_of_link[l], T.contract_weight[l]
+            if T.recycle[l]:
+                g = T.link_src[l]
+                for j in range(nb):
+                    contracted[l, j] = max(stock[g, p0 + uidx(j)], 0.0) * wgt
+            elif c >= 0 and M.contracts_on:
+                on = M.contract_active[c]
+                for j in range(nb):
+                    contracted[l, j] = (V.contract_t[c, p0 + uidx(j)] * on) * wgt
+            else:
+                for j in range(nb):
+                    contracted[l, j] = 0.0
         group_sum(T.dst_start, T.dst_rows, contracted, 0, into, nb)
         for l in range(L):
             d = T.link_dst[l]
@@ -356,19 +393,24 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
                 order2[s, j] = max(order[s, j] - into[s, j], 0.0)
     steer = M.share.shape[0] > 0
     for l in range(L):
-        d = T.link_dst[l]
-        for j in range(nb):
-            sh = M.share[l, p0 + uidx(j)] if steer else T.share[l]
-            x = order2[d, j] * sh * T.trade[l]
-            if M.use_contracts:
-                x += contracted[l, j]
-            if T.replenish[l]:
-                i = T.sp_of_link[l]
+        d, sh, tr = T.link_dst[l], T.share[l], 1.0 if T.trade[l] else 0.0
+        if T.replenish[l]:
+            i = T.sp_of_link[l]
+            g, on = T.sp_slot[i], M.sp_active[i]
+            for j in range(nb):
                 q = p0 + uidx(j)
-                rep = min(max(V.sp_target[i, q] - stock[T.sp_slot[i], q], 0.0),
-                          V.sp_replenish[i, q])
-                x = (rep * M.sp_active[i]) * T.share[l]
-            link_order[l, j] = x
+                rep = min(max(V.sp_target[i, q] - stock[g, q], 0.0), V.sp_replenish[i, q])
+                link_order[l, j] = (rep * on) * sh
+            continue
+        if steer:
+            for j in range(nb):
+                link_order[l, j] = order2[d, j] * M.share[l, p0 + uidx(j)] * tr
+        else:
+            for j in range(nb):
+                link_order[l, j] = order2[d, j] * sh * tr
+        if M.use_contracts:
+            for j in range(nb):
+                link_order[l, j] += contracted[l, j]
 
     # exports: licence approvals and delays, content rules on the paths' origin shares
     approval, delay = Wk.approval, Wk.delay  # 1 and 0 outside the licensed rows
@@ -393,7 +435,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
                         ok += 1.0 if M.content_u[q, k, a] < prob else 0.0
                     approval[l, j] *= ok / n_app
                     delay[l, j] = max(delay[l, j], V.content_delay[c, q])
-    for z in range(Wk.quota_left.shape[0]):
+    for z in range(M.quota_left.shape[0]):
         for j in range(nb):
             Wk.quota_left[z, j] = M.quota_left[z, p0 + uidx(j)]
 
@@ -505,9 +547,20 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     # shipments enter the pipeline at their lead time, licensed ones after review
     base = t % H
     for l in range(L):
-        src = T.link_src[l]
+        src, d0 = T.link_src[l], delay[l, 0]
+        same = True  # one delay for the block: its paths' goods share a ring position
+        for j in range(nb):
+            same = same and delay[l, j] == d0
         for k in range(T.lag_ptr[l], T.lag_ptr[l + 1]):
             w, lag = T.lag_wv[k], T.lag_k[k]
+            if same:
+                h = (base + lag + d0) % H
+                for j in range(nb):
+                    q = p0 + uidx(j)
+                    x = sent[l, q]
+                    St.pipe[h, l, q] += x * w
+                    St.pipe_cn[h, l, q] += (x * origin[src, q]) * w
+                continue
             for j in range(nb):
                 q = p0 + uidx(j)
                 x = sent[l, q]
@@ -524,7 +577,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
         for j in range(nb):
             approval[l, j] = 1.0
             delay[l, j] = 0
-    receive(p0, nb, t % H, T, St, F, Wk)
+    receive(p0, nb, t % H, T, St, F, Wk, True)
     for i in range(len(T.od_slot)):
         for j in range(nb):
             q = p0 + uidx(j)
@@ -548,26 +601,22 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
         for j in range(nb):
             St.short_share[w, p0 + uidx(j)] = min(share_of(watch[w, j], watch_d[w, j]), 1.0)
 
+    for d in range(D):
+        for j in range(nb):
+            served[d, j] = dem[d, j] - served[d, j]
+    put_rows(R.demand_t, p0, nb, t, dem, D)
+    put_rows(R.unmet_t, p0, nb, t, served, D)
+    rows = Wk.rows
+    group_sum(T.flow_start, T.flow_rows, sent, p0, rows, nb)
+    put_rows(R.shipped_t, p0, nb, t, rows, len(T.flow_start) - 2)
+    group_sum(T.contract_start, T.contract_rows, sent, p0, rows, nb)
+    put_rows(R.contract_t, p0, nb, t, rows, len(T.contract_start) - 2)
     for j in range(nb):
         q = p0 + uidx(j)
-        for d in range(D):
-            R.demand_t[q, t, d] = dem[d, j]
-            R.unmet_t[q, t, d] = dem[d, j] - served[d, j]
-        for f in range(len(T.flow_start) - 2):
-            a = 0.0
-            for k in range(T.flow_start[f], T.flow_start[f + 1]):
-                a += sent[T.flow_rows[k], q]
-            R.shipped_t[q, t, f] = a
-        for c in range(len(T.contract_start) - 2):
-            a = 0.0
-            for k in range(T.contract_start[c], T.contract_start[c + 1]):
-                a += sent[T.contract_rows[k], q]
-            R.contract_t[q, t, c] = a
         for i in range(n_sp):
             R.stockpile_t[q, t, i] = stock[T.sp_slot[i], q]
         for i in range(len(T.rec_out)):
             R.recycled_t[q, t, i] = made[T.rec_out[i], q]
-
 
 @njit(parallel=True, **OPTS)
 def chunk_month(t, T, V, M, St, F, R):
@@ -578,6 +627,6 @@ def chunk_month(t, T, V, M, St, F, R):
     n_blocks = (P + BLOCK - 1) // BLOCK
     for b in prange(n_blocks):
         Wk = new_work(S, L, N, NL, D, St.short_share.shape[0], len(T.sp_slot),
-                      M.quota_left.shape[0], BLOCK)
+                      M.quota_left.shape[0], summed_rows(T), BLOCK)
         p0 = b * BLOCK
         block_month(uidx(p0), min(P, p0 + BLOCK) - p0, t, T, V, M, St, F, R, Wk)
