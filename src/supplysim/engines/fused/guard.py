@@ -1,8 +1,10 @@
 """The balance guard of the compiled month, per path: the checks of
 :mod:`supplysim.engines.balance` with the same tolerances, as a code per path.
 
-The CPU backend runs :func:`guard_codes` over a chunk's blocks in parallel; the GPU backend
-compiles :func:`block_guard` again as a device function and runs it with one path per thread.
+The CPU backend runs :func:`block_guard` on each block of paths right after the block's month
+(:func:`supplysim.engines.fused.month.chunk_month`), while its arrays are in cache;
+:func:`guard_codes` checks a whole chunk's month. The GPU backend compiles
+:func:`block_guard` again as a device function and runs it with one path per thread.
 Either way, a path with a nonzero code sends the month back to the host's checks, which name
 the step, node and material.
 """
@@ -15,8 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from supplysim.engines.balance import RTOL
-from supplysim.engines.fused.kernels import OPTS, uidx
-from supplysim.engines.fused.month import BLOCK
+from supplysim.engines.fused.kernels import BLOCK, OPTS, uidx
 
 #: Codes of a broken path: a stock or slot balance, the pipeline against the goods in
 #: transit, the Chinese-origin shares. The checks are written without branches, so that the
@@ -73,7 +74,7 @@ def block_guard(p0, nb, t, T, St, F, start, bad, w):
 
 @njit(parallel=True, **OPTS)
 def guard_codes(t, T, St, F, start, bad):
-    """:func:`block_guard` over every block of :data:`~month.BLOCK` paths of the chunk, in
+    """:func:`block_guard` over every block of :data:`~supplysim.engines.fused.kernels.BLOCK` paths of the chunk, in
     parallel; returns the number of broken paths."""
     P = St.stock.shape[1]
     for b in prange((P + BLOCK - 1) // BLOCK):

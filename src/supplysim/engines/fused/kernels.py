@@ -16,6 +16,8 @@ import numpy as np
 from numba import njit
 
 TINY = 1e-300
+#: Paths of one block: the width of every inner loop.
+BLOCK = 64
 #: Column indices into the chunk's arrays are ``p0 + uidx(j)``, unsigned, so numba adds no
 #: wrap-around of negative indices, which would keep LLVM from vectorising the path loops.
 uidx = np.uint64

@@ -15,11 +15,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from supplysim.engines.fused.kernels import (OPTS, TINY, allocate, apply_exports, capped,
+from supplysim.engines.fused.guard import block_guard
+from supplysim.engines.fused.kernels import (BLOCK, OPTS, TINY, allocate, apply_exports, capped,
                                              group_sum, mix, share_of, uidx)
-
-#: Paths of one block: the width of every inner loop.
-BLOCK = 64
 
 
 class State(NamedTuple):
@@ -548,9 +546,13 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
     base = t % H
     for l in range(L):
         src, d0 = T.link_src[l], delay[l, 0]
-        same = True  # one delay for the block: its paths' goods share a ring position
+        spread, shipped = 0, 0.0  # the block's delays differ; it shipped (or NaN)
         for j in range(nb):
-            same = same and delay[l, j] == d0
+            spread += delay[l, j] != d0
+            shipped += abs(sent[l, p0 + uidx(j)])
+        if shipped == 0.0:
+            continue  # adding nothing leaves the pipeline and the goods in transit as they are
+        same = spread == 0  # one ring position for the block's goods
         for k in range(T.lag_ptr[l], T.lag_ptr[l + 1]):
             w, lag = T.lag_wv[k], T.lag_k[k]
             if same:
@@ -619,14 +621,32 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
             R.recycled_t[q, t, i] = made[T.rec_out[i], q]
 
 @njit(parallel=True, **OPTS)
-def chunk_month(t, T, V, M, St, F, R):
+def chunk_month(t, T, V, M, St, F, R, start, bad):
     """Advance every path of the chunk by month ``t``, blocks of :data:`BLOCK` paths in
-    parallel. (No array is assigned by slice in the loop's body: numba would share it.)"""
+    parallel; returns the number of paths the balance guard found broken.
+
+    With one code per path in ``bad``, each block's guard
+    (:func:`~supplysim.engines.fused.guard.block_guard`) runs right after the block's month,
+    while its arrays are in cache, and ``start`` (slots, paths) receives the month's starting
+    stocks [t]; with an empty ``bad`` nothing is checked. (No array is assigned by slice in the
+    loop's body: numba would share it.)"""
     S, P = St.stock.shape
     L, N, NL, D = len(T.link_src), M.cap.shape[0], len(T.line_node), len(T.d_slot)
-    n_blocks = (P + BLOCK - 1) // BLOCK
-    for b in prange(n_blocks):
+    check = len(bad) > 0
+    for b in prange((P + BLOCK - 1) // BLOCK):
         Wk = new_work(S, L, N, NL, D, St.short_share.shape[0], len(T.sp_slot),
                       M.quota_left.shape[0], summed_rows(T), BLOCK)
-        p0 = b * BLOCK
-        block_month(uidx(p0), min(P, p0 + BLOCK) - p0, t, T, V, M, St, F, R, Wk)
+        p0 = uidx(b * BLOCK)
+        nb = min(P, b * BLOCK + BLOCK) - b * BLOCK
+        if check:
+            for s in range(S):
+                for j in range(nb):
+                    start[s, p0 + uidx(j)] = St.stock[s, p0 + uidx(j)]
+        block_month(p0, nb, t, T, V, M, St, F, R, Wk)
+        if check:
+            block_guard(p0, nb, t, T, St, F, start, bad, np.empty((2, BLOCK)))
+    broken = 0
+    if check:
+        for p in range(P):
+            broken += bad[p] != 0
+    return broken

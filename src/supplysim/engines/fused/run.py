@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from supplysim.engines.balance import BalanceLog, check_origin, check_step
-from supplysim.engines.fused.guard import guard_codes
 from supplysim.engines.fused.inputs import month_inputs, pack_params
 from supplysim.engines.fused.month import Flows, Records, State, chunk_month
 from supplysim.engines.fused.pack import own, pack_topology
@@ -46,20 +45,19 @@ def run_chunk_compiled(net, root, first: int, n: int, lay, months: int,
     S, L = lay.n_slots, lay.n_links
     flows = Flows(*(np.zeros((k, n)) for k in (S, S, S, S, S, L, S)))
     rec, market = split_outputs(out)
-    bad = np.zeros(n, np.int8)
+    checked = log is not None
+    start = np.empty((S, n) if checked else (0, 0))
+    bad = np.zeros(n if checked else 0, np.int8)
     for t in range(months):
         m = month_inputs(net, lay, pp, v, state.market, t, streams)
-        start = st.stock.copy() if log is not None else None
-        chunk_month(t, topo, par, m, st, flows, rec)
+        broken = chunk_month(t, topo, par, m, st, flows, rec, start, bad)
         mm = close_month(net.market, state.market, v, t,
                          dict(stock=st.stock, need=flows.planned_in, short=flows.short_in,
                               made=flows.made, sent=flows.sent))
         for name, a in market.items():
             a[:, t] = getattr(mm, name).T
-        if log is not None:
-            broken = guard_codes(t, topo, st, flows, start, bad)
-            if broken or log.keep:
-                check_on_host(log, state, lay, start, flows, t, broken)
+        if checked and (broken or log.keep):
+            check_on_host(log, state, lay, start, flows, t, broken)
     return out
 
 
