@@ -277,12 +277,21 @@ def resource_pass(nb, T, rows, want, order, start, M, Wk):
     group's later members add 0)."""
     left, need, total, req, elig = Wk.left, Wk.need, Wk.total, Wk.req, Wk.elig
     weight, alloc, wsum, sfrom, sinto = Wk.weight, Wk.alloc, Wk.wsum, Wk.sfrom, Wk.sinto
-    for l in rows:
-        d, g = T.link_dst[l], T.link_src[l]
-        for j in range(nb):
-            wsum[d, j] = 0.0
-            sfrom[g, j] = 0.0
-            sinto[d, j] = 0.0
+    S = left.shape[0]
+    every = len(rows) > S  # cheaper by slot than by row; other slots add and subtract 0
+    if every:
+        for s in range(S):
+            for j in range(nb):
+                wsum[s, j] = 0.0
+                sfrom[s, j] = 0.0
+                sinto[s, j] = 0.0
+    else:
+        for l in rows:
+            d, g = T.link_dst[l], T.link_src[l]
+            for j in range(nb):
+                wsum[d, j] = 0.0
+                sfrom[g, j] = 0.0
+                sinto[d, j] = 0.0
     for l in rows:
         d, g = T.link_dst[l], T.link_src[l]
         for j in range(nb):
@@ -300,6 +309,12 @@ def resource_pass(nb, T, rows, want, order, start, M, Wk):
             sfrom[g, j] += alloc[l, j]
             sinto[d, j] += alloc[l, j]
             total[l, j] += alloc[l, j]
+    if every:
+        for s in range(S):
+            for j in range(nb):
+                left[s, j] -= sfrom[s, j]
+                need[s, j] = need[s, j] - sinto[s, j]
+        return
     for l in rows:
         d, g = T.link_dst[l], T.link_src[l]
         for j in range(nb):
