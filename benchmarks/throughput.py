@@ -3,7 +3,9 @@
 node-steps/s = paths x nodes x months / seconds of the engine loop (compilation and labelling
 of results excluded; the full ``simulate`` time is reported beside it). Medians of repeated runs.
 The numba backend's engine loop is timed in the same run, after one warm-up chunk that compiles
-it (or loads it from numba's cache); without numba a note says it was skipped.
+it (or loads it from numba's cache), and in one worker process per core with one numba thread
+each, as ``simulate(..., workers=, backend="numba")`` runs it; without numba a note says it was
+skipped.
 
     cd benchmarks && python throughput.py [--smoke] [--out out/throughput.json]
 """
@@ -56,13 +58,14 @@ def numba_engine(net, paths: int, seed: int, repeats: int, numpy_median: float) 
                 numba_over_numpy=numpy_median / med)
 
 
-def pool_seconds(world, scenario, paths: int, seed: int, workers: int, n_links: int) -> float:
-    """Seconds to run all chunks in ``workers`` local processes (start-up and the balance guard
-    included, as ``simulate(..., workers=)`` runs them, with the default chunks of a network of
-    ``n_links`` links; labelling excluded)."""
+def pool_seconds(world, scenario, paths: int, seed: int, workers: int, n_links: int,
+                 backend: str = "numpy") -> float:
+    """Seconds to run all chunks in ``workers`` local processes on ``backend`` (start-up and the
+    balance guard included, as ``simulate(..., workers=)`` runs them, with the default chunks of
+    a network of ``n_links`` links; labelling excluded)."""
     t0 = time.perf_counter()
     for _ in run_in_processes(workers, None, scenario, world.vocabulary(), root_seed(seed),
-                              chunk_plan(paths, None, n_links)):
+                              chunk_plan(paths, None, n_links), backend):
         pass
     return time.perf_counter() - t0
 
@@ -80,11 +83,17 @@ def measure(cfg: dict) -> dict:
             for _ in range(cfg["repeats"])]
     work = cfg["paths"] * net.n_nodes * net.n_months
     med = statistics.median(engine)
-    return dict(cfg, nodes=net.n_nodes, months=net.n_months, links=len(net.links),
-                engine_seconds=engine, simulate_seconds=full, workers=workers, pool_seconds=pool,
-                node_steps_per_s=work / med, simulate_node_steps_per_s=work / statistics.median(full),
-                pool_node_steps_per_s=work / statistics.median(pool),
-                **numba_engine(net, cfg["paths"], cfg["seed"], cfg["repeats"], med))
+    row = dict(cfg, nodes=net.n_nodes, months=net.n_months, links=len(net.links),
+               engine_seconds=engine, simulate_seconds=full, workers=workers, pool_seconds=pool,
+               node_steps_per_s=work / med, simulate_node_steps_per_s=work / statistics.median(full),
+               pool_node_steps_per_s=work / statistics.median(pool),
+               **numba_engine(net, cfg["paths"], cfg["seed"], cfg["repeats"], med))
+    if "numba_skipped" not in row:  # one process per core, one numba thread each
+        npool = [pool_seconds(world, scenario, cfg["paths"], cfg["seed"], workers, len(net.links),
+                              "numba") for _ in range(cfg["repeats"])]
+        row.update(numba_pool_seconds=npool,
+                   numba_pool_node_steps_per_s=work / statistics.median(npool))
+    return row
 
 
 def main(argv=None) -> int:
@@ -109,7 +118,8 @@ def main(argv=None) -> int:
               f"({r['pool_node_steps_per_s'] / r['node_steps_per_s']:.2f}x one process)")
         if "numba_node_steps_per_s" in r:
             print(f"  numba backend: engine {r['numba_node_steps_per_s']:.3g} node-steps/s "
-                  f"({r['numba_over_numpy']:.2f}x numpy, same run)")
+                  f"({r['numba_over_numpy']:.2f}x numpy, same run), {r['workers']} worker "
+                  f"processes {r['numba_pool_node_steps_per_s']:.3g}")
     print(f"wrote {out}")
     return 0
 

@@ -145,8 +145,7 @@ def run_chunk_gpu(net, root, first: int, n: int, lay, months: int, log: BalanceL
     R = _to_device(rec)
     grid = (n + THREADS - 1) // THREADS
     rows = (S, L, len(net.nodes), len(lay.line_node), len(lay.d_slot),
-            host.short_share.shape[0], len(lay.sp_slot),
-            pp.values["quota_t_per_month"].shape[1],  # every quota, active or not
+            host.short_share.shape[0], len(lay.sp_slot), 0,  # quotas: sized each month
             month.summed_rows.py_func(topo))
     W = _scratch(rows, n)
     start, bad = cuda.device_array_like(St.stock), cuda.device_array(n, np.int8)
