@@ -61,7 +61,8 @@ from supplysim.run import run_chunk
 from supplysim.seeding import root_seed
 
 world = supplysim.load_world()
-for name in ("china_licensing_2025", "us_japan_framework", "rare_earth_crisis_2010"):  # licences, levers, quotas
+# licences; supply levers; an export quota (active from month 6)
+for name in ("china_licensing_2025", "us_japan_framework", "rare_earth_crisis_2010"):
     net = compile_network(world, supplysim.load_scenario(name))
     logs = [BalanceLog(net, keep=True), BalanceLog(net, keep=True)]
     want = run_chunk(net, root_seed(3), 0, 3, logs[0], months=8)

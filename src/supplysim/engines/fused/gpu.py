@@ -73,8 +73,9 @@ def _compile() -> dict:
     exec(f"def _column(W, p):\n    return Work({views})\n", space)
     device = {name: cuda.jit(device=True)(_rebind(f, space)) for name, f in (
         ("capped", kernels.capped), ("share_of", kernels.share_of), ("mix", kernels.mix),
-        ("group_sum", kernels.group_sum), ("put_rows", month.put_rows), ("allocate", kernels.allocate),
-        ("apply_exports", kernels.apply_exports), ("receive", month.receive),
+        ("group_sum", kernels.group_sum), ("allocate", kernels.allocate),
+        ("apply_exports", kernels.apply_exports), ("put_rows", month.put_rows),
+        ("receive", month.receive),
         ("run_lines", month.run_lines), ("resource_pass", month.resource_pass),
         ("block_month", month.block_month), ("block_guard", guard.block_guard),
         ("_column", space["_column"]))}

@@ -74,8 +74,9 @@ def block_guard(p0, nb, t, T, St, F, start, bad, w):
 
 @njit(parallel=True, **OPTS)
 def guard_codes(t, T, St, F, start, bad):
-    """:func:`block_guard` over every block of :data:`~supplysim.engines.fused.kernels.BLOCK` paths of the chunk, in
-    parallel; returns the number of broken paths."""
+    """:func:`block_guard` over every block of
+    :data:`~supplysim.engines.fused.kernels.BLOCK` paths of the chunk, in parallel; returns
+    the number of broken paths."""
     P = St.stock.shape[1]
     for b in prange((P + BLOCK - 1) // BLOCK):
         p0 = b * BLOCK

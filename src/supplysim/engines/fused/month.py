@@ -108,8 +108,7 @@ class Work(NamedTuple):
 def new_work(S, L, N, NL, D, W, SP, Z, F, B):
     """Scratch for ``S`` slots, ``L`` links, ``N`` nodes, ``NL`` lines, ``D`` demand lines,
     ``W`` watched countries, ``SP`` stockpiles, ``Z`` quotas, ``F`` recorded sums of links
-    and ``B`` paths; approvals 1,
-    delays 0."""
+    and ``B`` paths; approvals 1, delays 0."""
     e = np.empty
     return Work(e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)),
                 e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)), e((S, B)),
@@ -618,11 +617,12 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
         for j in range(nb):
             St.short_share[w, p0 + uidx(j)] = min(share_of(watch[w, j], watch_d[w, j]), 1.0)
 
+    unmet = served  # the served scratch, now holding unmet demand
     for d in range(D):
         for j in range(nb):
-            served[d, j] = dem[d, j] - served[d, j]
+            unmet[d, j] = dem[d, j] - served[d, j]
     put_rows(R.demand_t, p0, nb, t, dem, D)
-    put_rows(R.unmet_t, p0, nb, t, served, D)
+    put_rows(R.unmet_t, p0, nb, t, unmet, D)
     rows = Wk.rows
     group_sum(T.flow_start, T.flow_rows, sent, p0, rows, nb)
     put_rows(R.shipped_t, p0, nb, t, rows, len(T.flow_start) - 2)
@@ -634,6 +634,7 @@ def block_month(p0, nb, t, T, V, M, St, F, R, Wk):
             R.stockpile_t[q, t, i] = stock[T.sp_slot[i], q]
         for i in range(len(T.rec_out)):
             R.recycled_t[q, t, i] = made[T.rec_out[i], q]
+
 
 @njit(parallel=True, **OPTS)
 def chunk_month(t, T, V, M, St, F, R, start, bad):
