@@ -35,7 +35,7 @@ def run_chunk(net: Network, root: np.random.SeedSequence, first: int, n: int,
     arrays), receives the result, which is then ``out`` itself.
     """
     lay = layout or Layout.of(net)
-    T = months or net.n_months
+    T = net.n_months if months is None else months
     out = out if out is not None else new_outputs(net, lay, n, T)
     compiled = compiled_runner(backend)
     if compiled is not None:

@@ -11,7 +11,8 @@ pytest.importorskip("numba")
 import supplysim  # noqa: E402
 from supplysim.engines.balance import BalanceLog  # noqa: E402
 from supplysim.engines.fused import run as compiled  # noqa: E402
-from supplysim.engines.fused.guard import guard_codes  # noqa: E402
+from supplysim.engines.fused.guard import block_guard  # noqa: E402
+from supplysim.engines.fused.kernels import uidx  # noqa: E402
 from supplysim.errors import InvariantError  # noqa: E402
 from supplysim.network import compile_network  # noqa: E402
 from supplysim.run import run_chunk  # noqa: E402
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.xdist_group("numba")
 @pytest.mark.parametrize("code", [0, 1, 2, 3])
 def test_guard_flags_the_broken_path(code):
     bad = np.full(P, -1, np.int8)
-    assert guard_codes(0, *broken_month(code), bad) == (code != 0)
+    block_guard(uidx(0), P, 0, *broken_month(code), bad, np.empty((2, P)))  # one block
     assert bad.tolist() == [0, 0, code, 0]
 
 

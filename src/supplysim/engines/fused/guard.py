@@ -2,9 +2,8 @@
 :mod:`supplysim.engines.balance` with the same tolerances, as a code per path.
 
 The CPU backend runs :func:`block_guard` on each block of paths right after the block's month
-(:func:`supplysim.engines.fused.month.chunk_month`), while its arrays are in cache;
-:func:`guard_codes` checks a whole chunk's month. The GPU backend compiles
-:func:`block_guard` again as a device function and runs it with one path per thread.
+(:func:`supplysim.engines.fused.month.chunk_month`), while its arrays are in cache. The GPU
+backend compiles it again as a device function and runs it with one path per thread.
 Either way, a path with a nonzero code sends the month back to the host's checks, which name
 the step, node and material.
 """
@@ -13,11 +12,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from supplysim.engines.balance import RTOL
-from supplysim.engines.fused.kernels import BLOCK, OPTS, uidx
+from supplysim.engines.fused.kernels import OPTS, uidx
 
 #: Codes of a broken path: a stock or slot balance, the pipeline against the goods in
 #: transit, the Chinese-origin shares. The checks are written without branches, so that the
@@ -70,19 +68,3 @@ def block_guard(p0, nb, t, T, St, F, start, bad, w):
             code[j] = code[j] if code[j] != 0.0 else c
     for j in range(nb):
         bad[p0 + uidx(j)] = code[j]
-
-
-@njit(parallel=True, **OPTS)
-def guard_codes(t, T, St, F, start, bad):
-    """:func:`block_guard` over every block of
-    :data:`~supplysim.engines.fused.kernels.BLOCK` paths of the chunk, in parallel; returns
-    the number of broken paths."""
-    P = St.stock.shape[1]
-    for b in prange((P + BLOCK - 1) // BLOCK):
-        p0 = b * BLOCK
-        block_guard(uidx(p0), min(P, p0 + BLOCK) - p0, t, T, St, F, start, bad,
-                    np.empty((2, BLOCK)))
-    n = 0
-    for p in range(P):
-        n += bad[p] != 0
-    return n
