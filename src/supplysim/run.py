@@ -270,7 +270,7 @@ def _local_chunks(net: Network, root, todo, workers: int, given_world, world, sc
         from supplysim.parallel.pool import run_in_processes
 
         items = run_in_processes(workers, given_world, scenario, world.vocabulary(), root, todo,
-                                 backend)
+                                 backend, net)
     else:
         lay = lay or Layout.of(net)
         items = ((chunk, run_chunk(net, root, *chunk, BalanceLog(net), lay, backend=backend,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from parallel_helpers import assert_same_arrays
 
 import supplysim
 from supplysim.cli import main
+from supplysim.network import compile_network
+from supplysim.parallel import pool
 
 RUNS, CHUNK, SEED = 1280, 256, 5
 
@@ -25,6 +28,32 @@ def test_worker_processes_give_identical_summaries(licensing):
         assert (sums == two.summaries.sums[name]).all(), name
     for name, counts in one.summaries.counts.items():
         assert (counts == two.summaries.counts[name]).all(), name
+
+
+def test_results_come_back_pickled_where_no_slots_can_be_made(licensing, monkeypatch):
+    monkeypatch.setattr(pool.Slots, "make", classmethod(lambda cls, count, size: None))
+    one = supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK)
+    two = supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK, workers=2)
+    assert_same_arrays(one, two)
+
+
+def test_result_slots_are_removed(licensing, monkeypatch, tmp_path):
+    monkeypatch.setattr(pool, "SHM", str(tmp_path))
+    one = supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK)
+    two = supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK, workers=2)
+    assert_same_arrays(one, two)
+    assert list(tmp_path.iterdir()) == []
+    # a consumer that stops early (an error while reducing a chunk) leaves nothing either
+    world = supplysim.load_world()
+    plan = [(0, CHUNK), (CHUNK, CHUNK), (2 * CHUNK, CHUNK)]
+    items = pool.run_in_processes(2, None, licensing, world.vocabulary(),
+                                  np.random.SeedSequence(SEED), plan, "numpy",
+                                  compile_network(world, licensing))
+    chunk, arrays = next(items)
+    assert chunk == (0, CHUNK) and not arrays["unmet_t"].flags.writeable
+    assert len(list(tmp_path.iterdir())) == 1
+    items.close()
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("kw", [dict(workers=0), dict(workers=1.5), dict(workers=2, engine="des"),

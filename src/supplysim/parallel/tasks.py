@@ -85,8 +85,8 @@ def _network(world: Any, scenario: Any) -> Any:
 
 
 def run_chunk_task(world: Any, scenario: Any, root_entropy: Any, first: int, n: int,
-                   spawn_key: tuple[int, ...] = (), backend: str = "numpy"
-                   ) -> dict[str, np.ndarray]:
+                   spawn_key: tuple[int, ...] = (), backend: str = "numpy",
+                   out: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Simulate one chunk from plain inputs (runs on a worker).
 
     Parameters
@@ -103,6 +103,8 @@ def run_chunk_task(world: Any, scenario: Any, root_entropy: Any, first: int, n: 
         Spawn key of the root seed (empty for an int seed).
     backend : str
         Backend that runs the chunk (see :mod:`supplysim.engines.backends`).
+    out : dict of numpy.ndarray, optional
+        Zeroed arrays that receive the result (see :func:`supplysim.run.run_chunk`).
 
     Returns
     -------
@@ -114,4 +116,4 @@ def run_chunk_task(world: Any, scenario: Any, root_entropy: Any, first: int, n: 
 
     net = _network(world, scenario)
     root = np.random.SeedSequence(root_entropy, spawn_key=tuple(spawn_key))
-    return run_chunk(net, root, first, n, BalanceLog(net), backend=backend)
+    return run_chunk(net, root, first, n, BalanceLog(net), backend=backend, out=out)
