@@ -79,11 +79,21 @@ class LogBins:
         self.edges = low * 10.0 ** (np.arange(n_log + 1) / per_decade)
         self.n = n_log + 2
 
+    def in_first(self, v: np.ndarray) -> np.ndarray:
+        """Whether each value falls in bin 0 (below ``low``)."""
+        return v < self.low
+
     def index(self, v: np.ndarray) -> np.ndarray:
         """Bin of each value (int64)."""
-        with np.errstate(divide="ignore"):
-            k = np.floor(np.log10(np.maximum(v, self.low * 0.5) / self.low) * self.per_decade)
-        return np.where(v < self.low, 0, np.clip(k + 1, 1, self.n - 1)).astype(np.int64)
+        k = np.maximum(v, self.low * 0.5)
+        k /= self.low
+        np.log10(k, out=k)
+        k *= self.per_decade
+        np.floor(k, out=k)
+        k += 1
+        np.clip(k, 1, self.n - 1, out=k)
+        k[v < self.low] = 0
+        return k.astype(np.int64)
 
     def value(self, b: np.ndarray, frac: np.ndarray) -> np.ndarray:
         """Value at fraction ``frac`` of bin ``b`` (geometric inside log bins; 0 in bin 0)."""
@@ -99,6 +109,10 @@ class ShareBins:
     def __init__(self, width: float) -> None:
         self.width = float(width)
         self.n = int(np.ceil(1.0 / width - 1e-9)) + 2
+
+    def in_first(self, v: np.ndarray) -> np.ndarray:
+        """Whether each share falls in bin 0 (not above 0)."""
+        return v <= 0.0
 
     def index(self, v: np.ndarray) -> np.ndarray:
         """Bin of each share (int64)."""
@@ -251,36 +265,33 @@ class SummaryAccumulator:
             unmet = arrays["unmet_t"][:, sl].astype(np.float64) @ self.indicator
             demand = arrays["demand_t"][:, sl].astype(np.float64) @ self.indicator
             pos = demand > 0
-            share = np.where(pos, unmet / np.where(pos, demand, 1.0), 0.0)
+            share = np.divide(unmet, demand, out=np.zeros_like(unmet), where=pos)
             totals_u += unmet.sum(axis=1)
             totals_d += demand.sum(axis=1)
             self._moments("unmet", sl, unmet)
             self._moments("share", sl, share)
             self.sums["demand"][sl] += demand.sum(axis=0)
             np.maximum(self.hi["demand"][sl], demand.max(axis=0), out=self.hi["demand"][sl])
-            cummax = np.maximum.accumulate(np.concatenate([running[:, None], share], axis=1),
-                                           axis=1)[:, 1:]
-            running = cummax[:, -1]
+            cummax = np.empty_like(share)  # running maximum over months, month by month
+            for t in range(t1 - t0):
+                running = np.maximum(running, share[:, t], out=cummax[:, t])
             for i, th in enumerate(self.spec.thresholds):
                 self.counts["exceed"][i, sl] += (share > th).sum(axis=0)
                 self.counts["exceed_any"][i, sl] += (cummax > th).sum(axis=0)
-            self._hist("unmet_hist", sl, self.tonne_bins.index(unmet))
-            self._hist("share_hist", sl, self.share_bins.index(share))
+            self._count("unmet_hist", sl, unmet, self.tonne_bins)
+            self._count("share_hist", sl, share, self.share_bins)
             shipped = arrays["shipped_t"][:, sl].astype(np.float64)
             self._moments("shipped", sl, shipped)
-            self._hist("shipped_hist", sl, self.tonne_bins.index(shipped))
+            self._count("shipped_hist", sl, shipped, self.tonne_bins)
             stock = arrays["stockpile_t"][:, sl].astype(np.float64)
             self._moments("stock", sl, stock)
             self.counts["stock_empty"][sl] += (stock < EMPTY_T).sum(axis=0)
-            self._hist("stock_hist", sl, self.tonne_bins.index(stock))
+            self._count("stock_hist", sl, stock, self.tonne_bins)
         self.sums["unmet_total"] += totals_u.sum(axis=0)
         self.sums["demand_total"] += totals_d.sum(axis=0)
         np.minimum(self.lo["total"], totals_u.min(axis=0), out=self.lo["total"])
         np.maximum(self.hi["total"], totals_u.max(axis=0), out=self.hi["total"])
-        idx = self.tonne_bins.index(totals_u)
-        nb = self.tonne_bins.n
-        flat = (np.arange(G) * nb)[None, :] + idx
-        self.counts["total_hist"] += np.bincount(flat.ravel(), minlength=G * nb).reshape(G, nb)
+        self._count("total_hist", slice(None), totals_u, self.tonne_bins)
         self.paths += n
 
     def _moments(self, name: str, sl: slice, x: np.ndarray) -> None:
@@ -289,14 +300,19 @@ class SummaryAccumulator:
         np.minimum(self.lo[name][sl], x.min(axis=0), out=self.lo[name][sl])
         np.maximum(self.hi[name][sl], x.max(axis=0), out=self.hi[name][sl])
 
-    def _hist(self, name: str, sl: slice, idx: np.ndarray) -> None:
-        """Count bin indices ``idx`` (paths, months, k) into histogram ``name``."""
-        hist = self.counts[name]
-        nb = hist.shape[-1]
-        block = hist[sl]
-        cells = block.shape[0] * block.shape[1]
-        flat = (np.arange(cells) * nb).reshape(block.shape[:2])[None] + idx
-        block += np.bincount(flat.ravel(), minlength=cells * nb).reshape(block.shape)
+    def _count(self, name: str, sl: slice, v: np.ndarray, bins) -> None:
+        """Count values ``v`` (paths, ...) into the rows ``sl`` of histogram ``name``.
+
+        Only the values above bin 0 are binned: most amounts of unmet demand are zero.
+        """
+        hist = self.counts[name][sl]
+        nb, cells = hist.shape[-1], hist.size // hist.shape[-1]
+        flat = v.reshape(-1)  # path after path, each its ``cells`` values
+        at = np.flatnonzero(~bins.in_first(flat))
+        counts = np.bincount(at % cells * nb + bins.index(flat[at]), minlength=cells * nb)
+        counts = counts.reshape(hist.shape)
+        counts[..., 0] = v.shape[0] - counts.sum(axis=-1)
+        hist += counts
 
     def merge(self, other: SummaryAccumulator) -> None:
         """Add another accumulator of the same layout (e.g. from another worker)."""
