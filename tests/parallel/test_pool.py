@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import numpy as np
 import pytest
 from parallel_helpers import assert_same_arrays
@@ -53,6 +55,16 @@ def test_result_slots_are_removed(licensing, monkeypatch, tmp_path):
     assert chunk == (0, CHUNK) and not arrays["unmet_t"].flags.writeable
     assert len(list(tmp_path.iterdir())) == 1
     items.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_slots_that_cannot_be_reserved_leave_nothing(monkeypatch, tmp_path):
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pool, "SHM", str(tmp_path))
+    monkeypatch.setattr(pool.os, "posix_fallocate", full, raising=False)
+    assert pool.Slots.make(4, 1 << 20) is None
     assert list(tmp_path.iterdir()) == []
 
 

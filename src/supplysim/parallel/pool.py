@@ -123,27 +123,35 @@ def run_into_slot(path: str, shapes: dict[str, tuple[int, ...]], task: tuple) ->
 
 class Slots:
     """Result slots: files of ``size`` bytes in a fresh folder of :data:`SHM`, and which are
-    free."""
+    free. The files' memory is reserved up front where the system allows, so a full ``SHM``
+    shows here rather than as a worker killed by ``SIGBUS`` mid-chunk."""
 
     def __init__(self, folder: str, count: int, size: int) -> None:
         self.folder, self.free = folder, list(range(count))
-        self.maps: dict[int, np.memmap] = {}
+        self.maps: dict[int, np.ndarray] = {}
         for i in self.free:
             with open(self.path(i), "wb") as f:
                 f.truncate(size)
+                if hasattr(os, "posix_fallocate"):
+                    os.posix_fallocate(f.fileno(), 0, size)
 
     @classmethod
     def make(cls, count: int, size: int) -> Slots | None:
         """Slots in :data:`SHM` if it has room for twice them; None where it has not, where it
-        is missing, or where the slots are empty."""
+        is missing or refuses the files, or where the slots are empty."""
         if size == 0 or not os.path.isdir(SHM):
             return None
         try:
             st = os.statvfs(SHM)
             if st.f_bavail * st.f_frsize < 2 * count * size:
                 return None
-            return cls(tempfile.mkdtemp(prefix="supplysim-", dir=SHM), count, size)
+            folder = tempfile.mkdtemp(prefix="supplysim-", dir=SHM)
         except OSError:
+            return None
+        try:
+            return cls(folder, count, size)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
             return None
 
     def path(self, slot: int) -> str:
@@ -153,7 +161,7 @@ class Slots:
     def read(self, slot: int) -> np.ndarray:
         """The bytes of slot ``slot``, read-only, mapped once."""
         if slot not in self.maps:
-            self.maps[slot] = np.memmap(self.path(slot), np.uint8, mode="r")
+            self.maps[slot] = np.memmap(self.path(slot), np.uint8, mode="r").view(np.ndarray)
         return self.maps[slot]
 
     def remove(self) -> None:
