@@ -182,6 +182,10 @@ def test_hist_quantile_hand_checked():
     share = ShareBins(0.1)
     np.testing.assert_array_equal(share.index(np.array([0.0, 0.05, 0.1, 0.1001, 1.0, 1.2])),
                                   [0, 1, 1, 2, 10, 11])
+    # the accumulator bins only the values outside bin 0: in_first must say which are in it
+    for b, v in ((bins, np.array([-1.0, 0.0, 0.99, 1.0, 5.0, 1e9])),
+                 (share, np.array([-0.1, 0.0, 1e-9, 0.5, 2.0]))):
+        np.testing.assert_array_equal(b.in_first(v), b.index(v) == 0)
 
 
 def test_accumulator_merge_equals_one_pass():
