@@ -16,10 +16,14 @@ from supplysim.parallel import pool
 RUNS, CHUNK, SEED = 1280, 256, 5
 
 
-def test_worker_processes_give_identical_paths(licensing):
-    one = supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK)
+@pytest.fixture(scope="module")
+def one_process(licensing):
+    return supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK)
+
+
+def test_worker_processes_give_identical_paths(licensing, one_process):
     two = supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK, workers=2)
-    assert_same_arrays(one, two)
+    assert_same_arrays(one_process, two)
 
 
 def test_worker_processes_give_identical_summaries(licensing):
@@ -32,25 +36,26 @@ def test_worker_processes_give_identical_summaries(licensing):
         assert (counts == two.summaries.counts[name]).all(), name
 
 
-def test_results_come_back_pickled_where_no_slots_can_be_made(licensing, monkeypatch):
+def test_results_come_back_pickled_where_no_slots_can_be_made(licensing, one_process,
+                                                              monkeypatch):
     monkeypatch.setattr(pool.Slots, "make", classmethod(lambda cls, count, size: None))
-    one = supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK)
     two = supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK, workers=2)
-    assert_same_arrays(one, two)
+    assert_same_arrays(one_process, two)
 
 
 def test_result_slots_are_removed(licensing, monkeypatch, tmp_path):
     monkeypatch.setattr(pool, "SHM", str(tmp_path))
-    one = supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK)
-    two = supplysim.simulate(licensing, runs=RUNS, seed=SEED, chunk_size=CHUNK, workers=2)
-    assert_same_arrays(one, two)
+    world = supplysim.load_world()
+    net, plan = compile_network(world, licensing), [(0, CHUNK), (CHUNK, CHUNK), (2 * CHUNK, CHUNK)]
+
+    def run():
+        return pool.run_in_processes(2, None, licensing, world.vocabulary(),
+                                     np.random.SeedSequence(SEED), plan, "numpy", net)
+
+    assert [chunk for chunk, _ in run()] == plan
     assert list(tmp_path.iterdir()) == []
     # a consumer that stops early (an error while reducing a chunk) leaves nothing either
-    world = supplysim.load_world()
-    plan = [(0, CHUNK), (CHUNK, CHUNK), (2 * CHUNK, CHUNK)]
-    items = pool.run_in_processes(2, None, licensing, world.vocabulary(),
-                                  np.random.SeedSequence(SEED), plan, "numpy",
-                                  compile_network(world, licensing))
+    items = run()
     chunk, arrays = next(items)
     assert chunk == (0, CHUNK) and not arrays["unmet_t"].flags.writeable
     assert len(list(tmp_path.iterdir())) == 1
