@@ -61,5 +61,7 @@ class Streams:
 
     def uniform(self, purpose: str, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Uniform [0, 1) draws of shape ``(n, *shape)``."""
-        parts = [g.random((BLOCK_PATHS, *shape)) for g in self._gens[purpose]]
-        return np.concatenate(parts)[: self.n]
+        out = np.empty((BLOCK_PATHS * len(self._gens[purpose]), *shape))
+        for i, g in enumerate(self._gens[purpose]):  # each block's draws in place
+            g.random(out=out[i * BLOCK_PATHS:(i + 1) * BLOCK_PATHS])
+        return out[: self.n]

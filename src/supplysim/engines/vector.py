@@ -207,7 +207,10 @@ class Exports:
         draw_of = np.searchsorted(lay.lic_links, self.lic_rows)
         for q in active:
             rows = np.flatnonzero(pol.lic_scope[q, self.lic_rows])
-            draws = u[:, draw_of[rows], : pol.lic_applications[q]]
+            cols = draw_of[rows]  # ascending: a slice (a view) where they run without gaps
+            if len(cols) and cols[-1] - cols[0] + 1 == len(cols):
+                cols = slice(cols[0], cols[-1] + 1)
+            draws = u[:, cols, : pol.lic_applications[q]]
             share = approval_share(draws, pp.values["lic_approval_prob"][:, q, None])
             self.approval[rows] *= share.T
             self.delay[rows] = np.maximum(self.delay[rows], pp.lic_delay[:, q])
