@@ -42,8 +42,9 @@ def block_generator(root: np.random.SeedSequence, block: int, purpose: str) -> n
 class Streams:
     """Per-purpose random draws for the paths ``[first, first + n)`` of a run.
 
-    ``first`` must be a multiple of :data:`BLOCK_PATHS`. Each draw makes one call per block and
-    concatenates, then trims the last block, so a path's numbers never depend on ``n``.
+    ``first`` must be a multiple of :data:`BLOCK_PATHS`. Each draw makes one call per block,
+    into that block's rows of one array, then trims the last block, so a path's numbers never
+    depend on ``n``.
     """
 
     root: np.random.SeedSequence
