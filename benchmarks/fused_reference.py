@@ -226,8 +226,7 @@ def measure(paths: int = 10_000, months: int = 36, repeats: int = 3) -> dict:
     engine_seconds(net, 256, 2025, 1, "numba")  # compile, or load the cached code
     compiled = [engine_seconds(net, paths, 2025, backend="numba") for _ in range(repeats)]
     workers = numba.get_num_threads()
-    pool = [pool_seconds(world, scenario, paths, 2025, workers, len(net.links))
-            for _ in range(repeats)]
+    pool = [pool_seconds(world, scenario, net, paths, 2025, workers) for _ in range(repeats)]
     work = paths * net.n_nodes * net.n_months
     f, e = work / statistics.median(fused), work / statistics.median(engine)
     e_all = work / statistics.median(pool)

@@ -58,14 +58,14 @@ def numba_engine(net, paths: int, seed: int, repeats: int, numpy_median: float) 
                 numba_over_numpy=numpy_median / med)
 
 
-def pool_seconds(world, scenario, paths: int, seed: int, workers: int, n_links: int,
+def pool_seconds(world, scenario, net, paths: int, seed: int, workers: int,
                  backend: str = "numpy") -> float:
     """Seconds to run all chunks in ``workers`` local processes on ``backend`` (start-up and the
     balance guard included, as ``simulate(..., workers=)`` runs them, with the default chunks of
-    a network of ``n_links`` links; labelling excluded)."""
+    the compiled network ``net``; labelling excluded)."""
     t0 = time.perf_counter()
     for _ in run_in_processes(workers, None, scenario, world.vocabulary(), root_seed(seed),
-                              chunk_plan(paths, None, n_links), backend):
+                              chunk_plan(paths, None, len(net.links)), backend, net):
         pass
     return time.perf_counter() - t0
 
@@ -79,7 +79,7 @@ def measure(cfg: dict) -> dict:
     full = [supplysim.simulate(scenario, runs=cfg["paths"], seed=cfg["seed"], world=world).meta["seconds"]
             for _ in range(cfg["repeats"])]
     workers = os.cpu_count() or 1
-    pool = [pool_seconds(world, scenario, cfg["paths"], cfg["seed"], workers, len(net.links))
+    pool = [pool_seconds(world, scenario, net, cfg["paths"], cfg["seed"], workers)
             for _ in range(cfg["repeats"])]
     work = cfg["paths"] * net.n_nodes * net.n_months
     med = statistics.median(engine)
@@ -89,8 +89,8 @@ def measure(cfg: dict) -> dict:
                pool_node_steps_per_s=work / statistics.median(pool),
                **numba_engine(net, cfg["paths"], cfg["seed"], cfg["repeats"], med))
     if "numba_skipped" not in row:  # one process per core, one numba thread each
-        npool = [pool_seconds(world, scenario, cfg["paths"], cfg["seed"], workers, len(net.links),
-                              "numba") for _ in range(cfg["repeats"])]
+        npool = [pool_seconds(world, scenario, net, cfg["paths"], cfg["seed"], workers, "numba")
+                 for _ in range(cfg["repeats"])]
         row.update(numba_pool_seconds=npool,
                    numba_pool_node_steps_per_s=work / statistics.median(npool))
     return row
