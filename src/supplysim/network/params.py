@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 
 @dataclass
@@ -72,13 +73,13 @@ class ParamTable:
         """
         n = u.shape[0]
         out = {k: np.broadcast_to(v, (n, v.size)).copy() for k, v in self.values.items()}
-        for j, (name, index, dist) in enumerate(self.uncertain):
-            out[name][:, index] = dist.ppf(u[:, j])
-        for j, (name, index, dist) in enumerate(self.uncertain_rules):
-            out[name][:, index] = dist.ppf(u_rules[:, j])
+        pairs = [(self.uncertain, u), (self.uncertain_rules, u_rules)]
         if u_levers is not None:
-            for j, (name, index, dist) in enumerate(self.levers):
-                out[name][:, index] = dist.ppf(u_levers[:, j])
+            pairs.append((self.levers, u_levers))
+        for entries, draws in pairs:
+            if entries:
+                for (name, index, _), column in zip(entries, quantiles(entries, draws).T):
+                    out[name][:, index] = column
         return out
 
     def sample_streams(self, streams) -> dict[str, np.ndarray]:
@@ -88,6 +89,56 @@ class ParamTable:
                  if self.uncertain_rules else None)
         lev = streams.uniform("levers", (len(self.levers),)) if self.levers else None
         return self.sample(u, rules, lev)
+
+
+def quantiles(entries: list[tuple[str, int, Any]], u: np.ndarray) -> np.ndarray:
+    """``ppf`` of each entry's distribution at its column of ``u`` (paths, entries).
+
+    Entries of one ``scipy.stats`` family, possibly scaled by a constant (``base`` and
+    ``factor``), are evaluated in one call with a column of parameters each: per element the
+    same arithmetic as each entry's own ``ppf``, without a call's overhead per entry.
+
+    Raises
+    ------
+    ValueError
+        If ``u`` has not one column per entry.
+    """
+    if u.ndim != 2 or u.shape[1] != len(entries):
+        raise ValueError(f"expected uniforms shaped (paths, {len(entries)}), got {u.shape}")
+    out = np.empty(u.shape)
+    groups: dict[tuple, list] = {}
+    for j, (_, _, dist) in enumerate(entries):
+        parts = _family_parts(dist)
+        if parts is None:
+            out[:, j] = dist.ppf(u[:, j])
+        else:
+            family, shapes, loc, scale, factor = parts
+            groups.setdefault((family.name, len(shapes)), []).append(
+                (j, family, shapes + (loc, scale, factor)))
+    for members in groups.values():
+        cols = [j for j, _, _ in members]
+        *shapes, loc, scale, factor = np.array([p for _, _, p in members]).T
+        family = members[0][1]
+        out[:, cols] = family.ppf(u[:, cols], *shapes, loc=loc, scale=scale) * factor
+    return out
+
+
+def _family_parts(dist: Any) -> tuple | None:
+    """``(family, shapes, loc, scale, factor)`` of a frozen ``scipy.stats`` continuous
+    distribution, of an object whose ``frozen()`` returns one, or of either scaled once by
+    ``factor``; None for anything else."""
+    factor = 1.0
+    if hasattr(dist, "base") and hasattr(dist, "factor"):
+        dist, factor = dist.base, float(dist.factor)
+    frozen = dist.frozen() if callable(getattr(dist, "frozen", None)) else dist
+    family = getattr(frozen, "dist", None)
+    if not isinstance(family, stats.rv_continuous) or set(frozen.kwds) - {"loc", "scale"}:
+        return None
+    args = tuple(float(a) for a in frozen.args)
+    shapes, rest = args[:family.numargs], args[family.numargs:]
+    loc = float(frozen.kwds.get("loc", rest[0] if rest else 0.0))
+    scale = float(frozen.kwds.get("scale", rest[1] if len(rest) > 1 else 1.0))
+    return family, shapes, loc, scale, factor
 
 
 def _is_fixed(dist: Any) -> bool:
