@@ -22,6 +22,8 @@ from pathlib import Path
 
 import supplysim
 
+from common import machine
+
 VARIANT = "name: china_licensing_5yr\nextends: china_licensing_2025\nhorizon: {months: 60}\n"
 
 
@@ -81,6 +83,7 @@ def main() -> None:
     target = dict(vector_1000x=fastest >= 1000, des_100_paths_under_60s=100 * per_des < 60)
     print(f"{'targets met':>26}: {target}")
     out["targets_met"] = target
+    out["machine"] = machine()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2))
 

@@ -25,10 +25,21 @@ def horizon_variant(base: str, months: int, world=None):
         return supplysim.load_scenario(path, world)
 
 
+def cpu_model() -> str:
+    """The processor's model name (``/proc/cpuinfo`` on Linux), else ``platform.processor()``."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
 def machine() -> dict:
     """Where and when the figures were measured."""
     return dict(platform=platform.platform(), machine=platform.machine(),
-                processor=platform.processor(), cpus=os.cpu_count(),
+                processor=cpu_model(), cpus=os.cpu_count(),
                 python=platform.python_version(), numpy=np.__version__,
                 supplysim=supplysim.__version__,
                 utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
