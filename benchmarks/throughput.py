@@ -13,14 +13,9 @@ skipped.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import time
-from pathlib import Path
-
-import numpy as np
 
 import supplysim
 from supplysim.engines.layout import Layout
@@ -29,6 +24,7 @@ from supplysim.parallel.pool import run_in_processes
 from supplysim.run import chunk_plan, run_chunk
 from supplysim.seeding import root_seed
 
+from common import machine, write_json
 from configs import LARGE, SMALL, SMOKE
 
 
@@ -103,13 +99,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     configs = [SMOKE] if args.smoke else [SMALL, LARGE]
     rows = [measure(c) for c in configs]
-    report = dict(machine=dict(platform=platform.platform(), processor=platform.processor(),
-                               cpus=os.cpu_count(), python=platform.python_version(),
-                               numpy=np.__version__, supplysim=supplysim.__version__),
-                  results=rows)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2))
+    out = write_json(args.out, dict(machine=machine(), results=rows))
     for r in rows:
         print(f"{r['scenario']}: {r['paths']:>7,} paths x {r['nodes']} nodes x {r['months']} months: "
               f"engine {r['node_steps_per_s']:.3g} node-steps/s "
