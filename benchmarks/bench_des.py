@@ -3,9 +3,9 @@
 Both engines run the default world under china_licensing_2025 extended to a 5-year horizon
 (``horizon: {months: 60}``) in the same process: the DES on ``--des-paths`` paths, the vector
 engine on ``--vector-paths``. Seconds are those of ``supplysim.simulate`` (compilation and
-labelling included), medians of ``--repeats`` calls (each list in the JSON). The vector engine is timed on both backends where numba is installed (the
-numba backend after a warm-up call that compiles it or loads it from the cache). Prints the
-figures and writes JSON.
+labelling included), medians of ``--repeats`` calls (each call's seconds in the JSON). The
+vector engine is timed on both backends where numba is installed (the numba backend after a
+warm-up call that compiles it or loads it from the cache). Prints the figures and writes JSON.
 
     python benchmarks/bench_des.py [--des-paths 100] [--vector-paths 10000] [--repeats 1] [--out FILE]
 """
@@ -48,7 +48,7 @@ def numba_vector(scenario, vector_paths: int, per_des: float, repeats: int = 1) 
         return {"numba_skipped": str(exc)}
     runs = timed(scenario, vector_paths, "vector", "numba", repeats)
     per = statistics.median(runs) / vector_paths
-    return dict(numba_vector_seconds=runs, numba_vector_seconds_per_path=per,
+    return dict(numba_vector_runs=runs, numba_vector_seconds_per_path=per,
                 numba_vector_over_des_speed=per_des / per)
 
 
