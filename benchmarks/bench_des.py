@@ -13,19 +13,14 @@ warm-up call that compiles it or loads it from the cache). Prints the figures an
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import supplysim
 
-from common import machine
-
-VARIANT = "name: china_licensing_5yr\nextends: china_licensing_2025\nhorizon: {months: 60}\n"
+from common import OUT, horizon_variant, machine, write_json
 
 
 def timed(scenario, runs: int, engine: str, backend: str = "numpy", repeats: int = 1
@@ -52,20 +47,11 @@ def numba_vector(scenario, vector_paths: int, per_des: float, repeats: int = 1) 
                 numba_vector_over_des_speed=per_des / per)
 
 
-def variant(months: int = 60):
-    """china_licensing_2025 extended to ``months`` months."""
-    text = VARIANT.replace("months: 60", f"months: {months}").replace("5yr", f"{months}m")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "china_licensing_variant.yaml"
-        path.write_text(text)
-        return supplysim.load_scenario(path)
-
-
 def measure(des_paths: int = 100, vector_paths: int = 10_000, months: int = 60,
             repeats: int = 1) -> dict:
     """DES seconds per path and the vector/DES speed ratio per path, measured together
     (medians of ``repeats`` calls of each)."""
-    scenario = variant(months)
+    scenario = horizon_variant("china_licensing_2025", months)
     supplysim.simulate(scenario, runs=1, seed=1, engine="des")  # warm imports and caches
     des_runs = timed(scenario, des_paths, "des", repeats=repeats)
     vec_runs = timed(scenario, vector_paths, "vector", repeats=repeats)
@@ -85,7 +71,7 @@ def main() -> None:
     parser.add_argument("--des-paths", type=int, default=100)
     parser.add_argument("--vector-paths", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=1, help="calls of each, median taken")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "bench_des.json"))
+    parser.add_argument("--out", default=str(OUT / "bench_des.json"))
     args = parser.parse_args()
     out = measure(args.des_paths, args.vector_paths, repeats=args.repeats)
     per_des, per_vec = out["des_seconds_per_path"], out["vector_seconds_per_path"]
@@ -98,8 +84,7 @@ def main() -> None:
     print(f"{'targets met':>26}: {target}")
     out["targets_met"] = target
     out["machine"] = machine()
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2))
+    write_json(args.out, out)
 
 
 if __name__ == "__main__":
